@@ -1,0 +1,32 @@
+/**
+ * pCloud answered a method with a non-zero `result`: the API itself refused or failed.
+ *
+ * `code` is pCloud's numeric result (see {@link PCloudErrorCode}), `method` the pCloud method
+ * that answered, and `message` the server's text with any credential scrubbed out.
+ * `transient` tells whether the library considers the code worth retrying.
+ *
+ * @example
+ * ```ts
+ * zipProgress$({ progresshash, auth }).subscribe({
+ *   error: (e) => {
+ *     if (e instanceof PCloudApiError && e.code === PCloudErrorCode.LoginFailed) relogin();
+ *   },
+ * });
+ * ```
+ */
+export class PCloudApiError extends Error {
+  override readonly name = 'PCloudApiError' as const;
+  /** pCloud's `result` code (1000, 1901, 2000, 5000, ...); compare with `PCloudErrorCode`. */
+  readonly code: number;
+  /** The pCloud method that answered, e.g. `'savezipprogress'`. */
+  readonly method: string;
+  /** Whether the library retries this code (5000, 5002, 4010). */
+  readonly transient: boolean;
+
+  constructor(init: { code: number; method: string; message: string; transient: boolean }) {
+    super(`pCloud ${init.method} failed with ${init.code}: ${init.message}`);
+    this.code = init.code;
+    this.method = init.method;
+    this.transient = init.transient;
+  }
+}

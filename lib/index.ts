@@ -1,0 +1,24 @@
+/**
+ * pcloud-zip-progress: pCloud zip jobs as RxJS observables.
+ * @packageDocumentation
+ */
+export { zipProgress$ } from './zip-progress/zip-progress.js';
+export type { ZipProgressOptions, PCloudConnectionOptions, PollingOptions, Backoff, BackoffContext } from './zip-progress/options.js';
+export { POLLING_DEFAULTS } from './zip-progress/options.js';
+export type { ZipProgress, ZipCounts } from './zip-progress/snapshot.js';
+export { progressFraction, isZipDone } from './zip-progress/snapshot.js';
+export { estimateRate } from './zip-progress/rate.js';
+export type { ProgressSample, RateEstimate } from './zip-progress/rate.js';
+export { exponentialBackoff, jittered, EXPONENTIAL_DEFAULTS } from './poll/schedule.js';
+export type { ExponentialBackoffOptions, Jitter, ScheduleState } from './poll/schedule.js';
+export { poll } from './poll/poll.js';
+export type { PollConfig, PollContext, PollVerdict } from './poll/poll.js';
+export { PCloudErrorCode, isTransientCode } from './pcloud/error-codes.js';
+export { DEFAULT_API_URL } from './pcloud/endpoint.js';
+export type { Credentials } from './pcloud/credentials.js';
+export { PCloudApiError } from './errors/pcloud-api-error.js';
+export { ResponseDecodeError } from './errors/response-decode-error.js';
+export { TransportError } from './errors/transport-error.js';
+export type { TransportErrorKind } from './errors/transport-error.js';
+export { ProgressTimeoutError } from './errors/progress-timeout-error.js';
+export { AbortError } from './errors/abort-error.js';

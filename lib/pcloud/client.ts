@@ -1,0 +1,129 @@
+import ky from 'ky';
+import type * as t from 'io-ts';
+import { Observable, throwError, timeout, type SchedulerLike } from 'rxjs';
+import { TransportError } from '../errors/transport-error.js';
+import { type Credentials, secretsOf } from './credentials.js';
+import { decodeResponse } from './decode.js';
+import { methodUrl } from './endpoint.js';
+import { parseRetryAfter } from './retry-after.js';
+
+/** Everything needed to call pCloud methods for one account. */
+export interface PCloudClientConfig {
+  readonly apiUrl: URL;
+  readonly credentials: Credentials;
+  readonly fetch?: typeof globalThis.fetch | undefined;
+  /** ms per request, body included; `Infinity` for none (savezip lasts as long as the zip). */
+  readonly requestTimeout: number;
+  readonly scheduler: SchedulerLike;
+}
+
+/** Parameters of one pCloud call; undefined values are left out. */
+export type PCloudParams = Readonly<Record<string, string | number | undefined>>;
+
+function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+async function send<A>(
+  config: PCloudClientConfig,
+  method: string,
+  params: PCloudParams,
+  codec: t.Decoder<unknown, A>,
+  signal: AbortSignal,
+): Promise<A> {
+  // Credentials go in the POST body or a header, never in the URL (proxy logs, history).
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) body.set(key, String(value));
+  const { auth, accessToken } = config.credentials;
+  if (auth !== undefined) body.set('auth', auth);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
+
+  let response: Response;
+  try {
+    response = await ky.post(methodUrl(config.apiUrl, method), {
+      body,
+      headers,
+      signal,
+      fetch: config.fetch,
+      // Retries, timeouts and errors are this library's job: ky only sends.
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      // A redirect could carry the body (and its token) to another origin: never follow one.
+      redirect: 'manual',
+    });
+  } catch (error) {
+    // ky's own errors are not used here (no timeout, no HTTP errors), so this is fetch failing.
+    throw new TransportError({
+      kind: 'network',
+      method,
+      message: `network failure (${error instanceof Error ? error.message : 'unknown'})`,
+      transient: true,
+      cause: error,
+    });
+  }
+
+  const { status } = response;
+  if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new TransportError({ kind: 'redirect', method, status, transient: false, message: `refused to follow a redirect (HTTP ${status})` });
+  }
+  if (status < 200 || status >= 300) {
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), config.scheduler.now());
+    await response.body?.cancel().catch(() => undefined);
+    throw new TransportError({
+      kind: 'http',
+      method,
+      status,
+      transient: isTransientStatus(status),
+      message: `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+  const text = await response.text().catch((error: unknown) => {
+    throw new TransportError({ kind: 'network', method, transient: true, message: 'connection lost while reading the body', cause: error });
+  });
+  return decodeResponse(codec, text, { method, status, secrets: secretsOf(config.credentials) });
+}
+
+/**
+ * One pCloud call as a cold Observable: emits the decoded success body and completes, or fails
+ * with `PCloudApiError`, `ResponseDecodeError` or `TransportError`. Unsubscribing aborts the
+ * request (the server sees the connection close).
+ */
+export function callPCloud$<A>(
+  config: PCloudClientConfig,
+  method: string,
+  params: PCloudParams,
+  codec: t.Decoder<unknown, A>,
+): Observable<A> {
+  const call$ = new Observable<A>((subscriber) => {
+    const controller = new AbortController();
+    send(config, method, params, codec, controller.signal).then(
+      (value) => {
+        subscriber.next(value);
+        subscriber.complete();
+      },
+      (error: unknown) => {
+        subscriber.error(error);
+      },
+    );
+    return () => {
+      controller.abort();
+    };
+  });
+  if (!Number.isFinite(config.requestTimeout)) return call$;
+  // The timer runs on the scheduler (virtual time in tests) and covers the body too.
+  return call$.pipe(
+    timeout({
+      first: config.requestTimeout,
+      scheduler: config.scheduler,
+      with: () =>
+        throwError(
+          () =>
+            new TransportError({ kind: 'timeout', method, transient: true, message: `no complete answer within ${config.requestTimeout} ms` }),
+        ),
+    }),
+  );
+}

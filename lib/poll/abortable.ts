@@ -1,0 +1,27 @@
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { AbortError } from '../errors/abort-error.js';
+
+/**
+ * Ends the stream with an `AbortError` when `signal` aborts (at once if it already has), which
+ * unsubscribes the source and so cancels whatever it has in flight.
+ */
+export function abortable<T>(signal: AbortSignal | undefined): MonoTypeOperatorFunction<T> {
+  return (source) =>
+    signal === undefined
+      ? source
+      : new Observable<T>((subscriber) => {
+          if (signal.aborted) {
+            subscriber.error(new AbortError(signal.reason));
+            return;
+          }
+          const onAbort = (): void => {
+            subscriber.error(new AbortError(signal.reason));
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+          const subscription = source.subscribe(subscriber);
+          return () => {
+            signal.removeEventListener('abort', onAbort);
+            subscription.unsubscribe();
+          };
+        });
+}

@@ -1,0 +1,115 @@
+/**
+ * How a wait is randomised around its nominal value, so that many clients that failed together
+ * do not retry together:
+ * - `'full'`: anywhere between `initialDelay` and the nominal delay;
+ * - `'equal'`: between half the nominal delay and the nominal delay (never below `initialDelay`);
+ * - `'none'`: exactly the nominal delay.
+ */
+export type Jitter = 'full' | 'equal' | 'none';
+
+/**
+ * An exponential schedule: the nominal wait is `initialDelay * factor^n`, capped at `maxDelay`,
+ * where n counts consecutive unchanged polls (or, after a failure, consecutive failures minus one).
+ * A change in progress brings it back to `initialDelay`.
+ */
+export interface ExponentialBackoffOptions {
+  /** Shortest wait in ms. */
+  readonly initialDelay?: number;
+  /** Longest wait in ms (a server's `Retry-After` may still ask for more). */
+  readonly maxDelay?: number;
+  /** Growth per step, >= 1. */
+  readonly factor?: number;
+  /** See {@link Jitter}. */
+  readonly jitter?: Jitter;
+  /** Source of randomness in [0, 1); inject a seeded one for reproducible tests. */
+  readonly random?: () => number;
+}
+
+/** What an exponential schedule looks at. */
+export interface ScheduleState {
+  /** Consecutive successful polls that saw no change. */
+  readonly unchangedPolls: number;
+  /** Consecutive failed polls (0 after a success). */
+  readonly failures: number;
+}
+
+/** Defaults of {@link ExponentialBackoffOptions}. */
+export const EXPONENTIAL_DEFAULTS = {
+  initialDelay: 500,
+  maxDelay: 5000,
+  factor: 1.5,
+  jitter: 'equal',
+  random: Math.random,
+} as const satisfies Required<ExponentialBackoffOptions>;
+
+/** `random()` kept inside [0, 1), so a faulty source cannot push a wait out of bounds. */
+function unit(random: () => number): number {
+  const r = random();
+  return Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 0;
+}
+
+/**
+ * Applies jitter to a nominal delay and keeps the result within [floor, nominal].
+ *
+ * @example
+ * ```ts
+ * jittered(1000, 100, 'equal', () => 0.5); // 750
+ * ```
+ */
+export function jittered(nominal: number, floor: number, jitter: Jitter, random: () => number): number {
+  switch (jitter) {
+    case 'none':
+      return nominal;
+    case 'full':
+      return floor + unit(random) * (nominal - floor);
+    case 'equal':
+      return Math.max(floor, nominal / 2 + (unit(random) * nominal) / 2);
+  }
+}
+
+/** Throws a TypeError naming the field when an exponential schedule is malformed. */
+export function validateExponential(options: ExponentialBackoffOptions, name = 'backoff'): void {
+  const { initialDelay, maxDelay, factor, jitter, random } = options;
+  const durations = [['initialDelay', initialDelay], ['maxDelay', maxDelay]] as const;
+  for (const [field, value] of durations) {
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      throw new TypeError(`${name}.${field} must be a finite number of ms >= 0`);
+    }
+  }
+  const min = initialDelay ?? EXPONENTIAL_DEFAULTS.initialDelay;
+  const max = maxDelay ?? Math.max(min, EXPONENTIAL_DEFAULTS.maxDelay);
+  if (max < min) throw new TypeError(`${name}.maxDelay (${max}) must not be below ${name}.initialDelay (${min})`);
+  if (factor !== undefined && !(typeof factor === 'number' && Number.isFinite(factor) && factor >= 1)) {
+    throw new TypeError(`${name}.factor must be a finite number >= 1`);
+  }
+  if (jitter !== undefined && jitter !== 'full' && jitter !== 'equal' && jitter !== 'none') {
+    throw new TypeError(`${name}.jitter must be 'full', 'equal' or 'none'`);
+  }
+  if (random !== undefined && typeof random !== 'function') throw new TypeError(`${name}.random must be a function`);
+}
+
+/**
+ * Builds an exponential schedule (see {@link ExponentialBackoffOptions}) as a pure function of
+ * the poll state. Every wait it returns lies in `[initialDelay, maxDelay]`.
+ *
+ * @example
+ * ```ts
+ * const next = exponentialBackoff({ initialDelay: 100, maxDelay: 1000, factor: 2, jitter: 'none' });
+ * next({ unchangedPolls: 0, failures: 0 }); // 100
+ * next({ unchangedPolls: 3, failures: 0 }); // 800
+ * next({ unchangedPolls: 9, failures: 0 }); // 1000
+ * ```
+ */
+export function exponentialBackoff(options: ExponentialBackoffOptions = {}): (state: ScheduleState) => number {
+  validateExponential(options);
+  const initialDelay = options.initialDelay ?? EXPONENTIAL_DEFAULTS.initialDelay;
+  const maxDelay = options.maxDelay ?? Math.max(initialDelay, EXPONENTIAL_DEFAULTS.maxDelay);
+  const factor = options.factor ?? EXPONENTIAL_DEFAULTS.factor;
+  const jitter = options.jitter ?? EXPONENTIAL_DEFAULTS.jitter;
+  const random = options.random ?? EXPONENTIAL_DEFAULTS.random;
+  return ({ unchangedPolls, failures }) => {
+    const step = failures > 0 ? failures - 1 : unchangedPolls;
+    const nominal = Math.min(maxDelay, initialDelay * factor ** step);
+    return jittered(nominal, initialDelay, jitter, random);
+  };
+}

@@ -1,0 +1,168 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { type Credentials, hasCredentials, validateCredentials } from '../pcloud/credentials.js';
+import { DEFAULT_API_URL, parseApiUrl } from '../pcloud/endpoint.js';
+import { EXPONENTIAL_DEFAULTS, exponentialBackoff, type ExponentialBackoffOptions, validateExponential } from '../poll/schedule.js';
+import type { ZipProgress } from './snapshot.js';
+
+/** What a custom `backoff` function receives before each wait. */
+export interface BackoffContext {
+  /** Requests sent so far, the one just answered included. */
+  readonly polls: number;
+  /** Consecutive answers that showed no change (0 right after a change). */
+  readonly unchangedPolls: number;
+  /** Consecutive failed polls (0 after a success). */
+  readonly failures: number;
+  /** The last snapshot emitted, if any. */
+  readonly lastProgress: ZipProgress | undefined;
+  /** Rate at the latest answer, if known. */
+  readonly bytesPerSecond: number | undefined;
+  /** ETA at the latest answer, in ms from that answer, if known. */
+  readonly etaMs: number | undefined;
+  /** ms since the latest successful answer (how stale `etaMs` is); 0 if there was none. */
+  readonly msSinceLastAnswer: number;
+  /** The error of the poll just failed, else undefined. */
+  readonly lastError: unknown;
+  /** ms since subscription. */
+  readonly elapsedMs: number;
+}
+
+/** A schedule: exponential options, or a function of the poll state returning ms to wait. */
+export type Backoff = ExponentialBackoffOptions | ((context: BackoffContext) => number);
+
+/** Options shared by every call that talks to pCloud. */
+export interface PCloudConnectionOptions extends Credentials {
+  /** Base URL; default `https://api.pcloud.com` (US). EU accounts: `https://eapi.pcloud.com`. */
+  readonly apiUrl?: string | URL;
+  /** A fetch implementation handed to ky (tests, proxies, instrumentation). */
+  readonly fetch?: typeof globalThis.fetch;
+  /** Aborting stops everything; the stream errors with an `AbortError`. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of the polling schedule and its limits. */
+export interface PollingOptions {
+  /** Schedule between polls. Default: exponential 500 ms .. 5 s, factor 1.5, equal jitter. */
+  readonly backoff?: Backoff;
+  /** ms per HTTP request, body included. Default 30 000. */
+  readonly requestTimeout?: number;
+  /** Overall deadline in ms. Default: none. */
+  readonly timeout?: number;
+  /** ms without any change in progress before giving up. Default 900 000 (15 min). */
+  readonly stallTimeout?: number;
+  /** Consecutive transient failures retried before the stream errors. Default 5. */
+  readonly maxRetries?: number;
+  /** ms after subscribing during which 1901 "Zip not found" means "not registered yet". Default 15 000. */
+  readonly notFoundGrace?: number;
+  /** Scheduler for every wait and timeout (virtual time in tests). Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** Options of `zipProgress$`. */
+export interface ZipProgressOptions extends PCloudConnectionOptions, PollingOptions {
+  /** The key given to `savezip` (required). */
+  readonly progresshash: string;
+}
+
+/** Defaults of the polling options. */
+export const POLLING_DEFAULTS = {
+  requestTimeout: 30_000,
+  timeout: Infinity,
+  stallTimeout: 15 * 60_000,
+  maxRetries: 5,
+  notFoundGrace: 15_000,
+} as const;
+
+/** Polling options after validation, with defaults filled in. */
+export interface ResolvedPolling {
+  readonly nextDelay: (context: BackoffContext) => number;
+  /** Floor for waits after a rate limit without `Retry-After` ("wait longer"). */
+  readonly rateLimitDelay: number;
+  readonly requestTimeout: number;
+  readonly timeout: number;
+  readonly stallTimeout: number;
+  readonly maxRetries: number;
+  readonly notFoundGrace: number;
+  readonly scheduler: SchedulerLike;
+}
+
+/** Connection options after validation. */
+export interface ResolvedConnection {
+  readonly apiUrl: URL;
+  readonly credentials: Credentials;
+  readonly fetch: typeof globalThis.fetch | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** A value for an error message: numbers as such, anything else by its type. */
+function show(value: unknown): string {
+  return typeof value === 'number' ? String(value) : typeof value;
+}
+
+function duration(name: string, value: unknown, fallback: number, { allowInfinity = true, allowZero = false } = {}): number {
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' &&
+    !Number.isNaN(value) &&
+    (allowZero ? value >= 0 : value > 0) &&
+    (allowInfinity || Number.isFinite(value));
+  if (!ok) {
+    throw new TypeError(
+      `${name} must be a number of ms ${allowZero ? '>= 0' : '> 0'}${allowInfinity ? ' (or Infinity)' : ''}, got ${show(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Validates the connection options; throws a TypeError naming the option. */
+export function resolveConnection(options: PCloudConnectionOptions): ResolvedConnection {
+  const credentials: Credentials = { auth: options.auth, accessToken: options.accessToken };
+  validateCredentials(credentials);
+  const apiUrl = parseApiUrl(options.apiUrl ?? DEFAULT_API_URL, 'apiUrl', hasCredentials(credentials));
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new TypeError('fetch must be a function');
+  const { signal } = options;
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
+    throw new TypeError('signal must be an AbortSignal');
+  }
+  return { apiUrl, credentials, fetch: options.fetch, signal };
+}
+
+/** Validates the polling options; throws a TypeError naming the option. */
+export function resolvePolling(options: PollingOptions): ResolvedPolling {
+  const { backoff } = options;
+  let nextDelay: (context: BackoffContext) => number;
+  let rateLimitDelay: number = EXPONENTIAL_DEFAULTS.maxDelay;
+  if (typeof backoff === 'function') {
+    nextDelay = backoff;
+  } else if (backoff === undefined || (typeof backoff === 'object' && backoff !== null)) {
+    validateExponential(backoff ?? {});
+    nextDelay = exponentialBackoff(backoff);
+    rateLimitDelay = Math.max(backoff?.maxDelay ?? EXPONENTIAL_DEFAULTS.maxDelay, backoff?.initialDelay ?? 0);
+  } else {
+    throw new TypeError('backoff must be an options object or a function returning ms');
+  }
+  const { maxRetries } = options;
+  if (maxRetries !== undefined && !(Number.isSafeInteger(maxRetries) && maxRetries >= 0)) {
+    throw new TypeError(`maxRetries must be a whole number >= 0, got ${show(maxRetries)}`);
+  }
+  const { scheduler } = options;
+  if (scheduler !== undefined && (typeof scheduler !== 'object' || typeof scheduler.schedule !== 'function')) {
+    throw new TypeError('scheduler must be an RxJS SchedulerLike');
+  }
+  return {
+    nextDelay,
+    rateLimitDelay,
+    requestTimeout: duration('requestTimeout', options.requestTimeout, POLLING_DEFAULTS.requestTimeout),
+    timeout: duration('timeout', options.timeout, POLLING_DEFAULTS.timeout),
+    stallTimeout: duration('stallTimeout', options.stallTimeout, POLLING_DEFAULTS.stallTimeout),
+    notFoundGrace: duration('notFoundGrace', options.notFoundGrace, POLLING_DEFAULTS.notFoundGrace, { allowZero: true }),
+    maxRetries: maxRetries ?? POLLING_DEFAULTS.maxRetries,
+    scheduler: scheduler ?? asyncScheduler,
+  };
+}
+
+/** Validates `progresshash`. */
+export function validateProgressHash(progresshash: unknown): asserts progresshash is string {
+  if (typeof progresshash !== 'string' || progresshash.trim() === '') {
+    throw new TypeError('progresshash must be a non-empty string');
+  }
+}
