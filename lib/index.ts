@@ -22,3 +22,7 @@ export { TransportError } from './errors/transport-error.js';
 export type { TransportErrorKind } from './errors/transport-error.js';
 export { ProgressTimeoutError } from './errors/progress-timeout-error.js';
 export { AbortError } from './errors/abort-error.js';
+export { saveZip$ } from './save-zip/save-zip.js';
+export type { SaveZipEvent } from './save-zip/save-zip.js';
+export type { SaveZipOptions, SaveZipTree, SaveZipDestination } from './save-zip/options.js';
+export type { PCloudFileMetadata } from './pcloud/codecs.js';

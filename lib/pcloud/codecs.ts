@@ -36,3 +36,43 @@ export const SaveZipProgressBody = t.type(
   'SaveZipProgressBody',
 );
 export type SaveZipProgressBody = t.TypeOf<typeof SaveZipProgressBody>;
+
+/** `currentserver`: which host serves this client; `savezip` and its progress go there. */
+export const CurrentServerBody = t.type({ result: t.literal(0), hostname: t.string }, 'CurrentServerBody');
+
+/**
+ * pCloud file metadata as `savezip` returns it. Only the fields a caller relies on are
+ * checked; the others pass through untouched. `hash` is a 64-bit number in pCloud's JSON and
+ * may have lost precision in `JSON.parse`, so it is typed but not relied on.
+ */
+export const PCloudFileMetadata = t.intersection(
+  [
+    t.type({
+      name: t.string,
+      isfolder: t.literal(false),
+      fileid: Count,
+      size: Count,
+      id: t.string,
+    }),
+    t.partial({
+      path: t.string,
+      parentfolderid: Count,
+      contenttype: t.string,
+      created: t.string,
+      modified: t.string,
+      hash: t.number,
+      category: t.number,
+      icon: t.string,
+      ismine: t.boolean,
+      isshared: t.boolean,
+      thumb: t.boolean,
+    }),
+  ],
+  'PCloudFileMetadata',
+);
+
+/** Metadata of the zip `savezip` created (plus any other field pCloud sent). */
+export type PCloudFileMetadata = t.TypeOf<typeof PCloudFileMetadata>;
+
+/** `savezip` success body. */
+export const SaveZipBody = t.type({ result: t.literal(0), metadata: PCloudFileMetadata }, 'SaveZipBody');
