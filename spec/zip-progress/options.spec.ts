@@ -6,8 +6,8 @@ import type { SaveZipOptions } from '../../lib/save-zip/options.js';
 describe('option validation', () => {
   const base = { progresshash: 'h', auth: 'token', apiUrl: 'https://api.pcloud.com' };
   const sent: string[] = [];
-  const fetch = (input: RequestInfo | URL): Promise<Response> => {
-    sent.push(String(input));
+  const fetch = (input: string | URL | Request): Promise<Response> => {
+    sent.push(input instanceof Request ? input.url : input.toString());
     return Promise.reject(new Error('must not be called'));
   };
 

@@ -23,7 +23,7 @@ describe('zipProgress$ schedule (fake timers)', () => {
       times.push(Date.now());
       const reply = replies[Math.min(times.length - 1, replies.length - 1)]!;
       if ('status' in reply && typeof reply.status === 'number') {
-        const r = reply as { status: number; headers?: Record<string, string>; text?: string };
+        const r = reply;
         return Promise.resolve(new Response(r.text ?? '', { status: r.status, headers: r.headers }));
       }
       return Promise.resolve(new Response(JSON.stringify(reply), { headers: { 'content-type': 'application/json' } }));
