@@ -6,9 +6,13 @@ const entry = {
   'testing/cli': 'lib/testing/cli.ts',
 };
 
+// tsup's d.ts step sets baseUrl, which TypeScript 6 flags as deprecated.
+const tsconfig = 'tsconfig.build.json';
+
 export default defineConfig([
   {
     entry,
+    tsconfig,
     format: 'esm',
     dts: true,
     clean: true,
@@ -20,6 +24,7 @@ export default defineConfig([
   },
   {
     entry,
+    tsconfig,
     format: 'cjs',
     dts: true,
     sourcemap: true,

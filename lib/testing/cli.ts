@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+/**
+ * `pcloud-fake-server`: run the emulator from a shell, for manual tests and demos.
+ */
+import { startFakePCloud } from './server.js';
+import type { FakePCloud } from './server.js';
+import type { FakeUser } from './users.js';
+
+/**
+ * Usage text of the command.
+ *
+ * @example
+ * console.log(USAGE);
+ */
+export const USAGE = `Usage: pcloud-fake-server [--port 8080] [--seed DIR] [--bytes-per-second N] [--help]
+
+Starts a local pCloud emulator on 127.0.0.1 with one user and prints its URL and auth token.
+  --port N               TCP port (default 8080; 0 picks a free one)
+  --seed DIR             copy DIR into the user's root folder
+  --bytes-per-second N   savezip speed in uncompressed bytes per second (default: unlimited)
+  --help                 show this text
+Stop it with Ctrl-C (SIGINT) or SIGTERM.`;
+
+/**
+ * A bad command line; the message says what is wrong.
+ *
+ * @example
+ * await main(['--port', 'x']).catch((e: unknown) => e instanceof CliUsageError); // true
+ */
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+/**
+ * A running command: the server, its user, and how to stop it.
+ *
+ * @example
+ * const handle = await main(['--port', '0'], { print: () => undefined });
+ * await handle?.stop();
+ */
+export interface CliHandle {
+  readonly fake: FakePCloud;
+  readonly user: FakeUser;
+  /** Closes the server and removes the signal handlers; idempotent. */
+  stop(): Promise<void>;
+  /** Settles when the server has been stopped (by stop() or a signal). */
+  readonly stopped: Promise<void>;
+}
+
+/**
+ * Where {@link main} writes and whether it listens for signals.
+ *
+ * @example
+ * const io: CliIo = { print: (line) => lines.push(line), handleSignals: false };
+ */
+export interface CliIo {
+  /** Output line sink; default console.log. */
+  print?: (line: string) => void;
+  /** Stop on SIGINT/SIGTERM; default true. */
+  handleSignals?: boolean;
+}
+
+interface CliArgs {
+  port: number;
+  seed: string | undefined;
+  bytesPerSecond: number | undefined;
+  help: boolean;
+}
+
+function parseArgs(argv: readonly string[]): CliArgs {
+  const args: CliArgs = { port: 8080, seed: undefined, bytesPerSecond: undefined, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new CliUsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        args.help = true;
+        break;
+      case '--port': {
+        const port = Number(value());
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError('--port must be an integer in 0..65535');
+        args.port = port;
+        break;
+      }
+      case '--seed':
+        args.seed = value();
+        break;
+      case '--bytes-per-second': {
+        const speed = Number(value());
+        if (!(speed > 0)) throw new CliUsageError('--bytes-per-second must be a number > 0');
+        args.bytesPerSecond = speed;
+        break;
+      }
+      default:
+        throw new CliUsageError(`Unknown argument: ${arg}`);
+    }
+  }
+  return args;
+}
+
+/**
+ * Runs the command with `argv` (without node and the script). Prints the usage and resolves
+ * undefined on --help; rejects with {@link CliUsageError} on a bad command line.
+ *
+ * @example
+ * const handle = await main(['--port', '0', '--seed', './fixtures']);
+ * // prints the URL and the (fake, local) auth token; Ctrl-C stops it
+ */
+export async function main(argv: readonly string[], io: CliIo = {}): Promise<CliHandle | undefined> {
+  const print = io.print ?? ((line: string) => {
+    console.log(line);
+  });
+  const args = parseArgs(argv);
+  if (args.help) {
+    print(USAGE);
+    return undefined;
+  }
+  const fake = await startFakePCloud({ port: args.port, ...(args.bytesPerSecond === undefined ? {} : { bytesPerSecond: args.bytesPerSecond }) });
+  let user: FakeUser;
+  try {
+    user = fake.addUser({ email: 'demo@example.test' });
+    if (args.seed !== undefined) user.seedFromDirectory(args.seed);
+  } catch (error) {
+    await fake.close();
+    throw error;
+  }
+
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    resolveStopped = resolve;
+  });
+  let stopping: Promise<void> | undefined;
+  const onSignal = (): void => {
+    void stop();
+  };
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await fake.close();
+      print('pCloud emulator stopped');
+      resolveStopped();
+    })();
+    return stopping;
+  };
+  if (io.handleSignals !== false) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+
+  // These tokens belong to a throwaway local account: printing them is the point.
+  print(`pCloud emulator listening on ${fake.url}`);
+  print(`auth token: ${user.auth}`);
+  print(`access token: ${user.accessToken}`);
+  if (args.seed !== undefined) print(`seeded / from ${args.seed}`);
+  return { fake, user, stop, stopped };
+}
+
+// Run only when this file is the program (the pcloud-fake-server bin or dist/testing/cli.js);
+// matching argv[1] works in both the ESM and the CommonJS build, unlike import.meta or require.main.
+if (/(?:pcloud-fake-server|[\\/]testing[\\/]cli\.[cm]?js)$/.test(process.argv[1] ?? '')) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof CliUsageError ? `${error.message}\n\n${USAGE}` : error);
+    process.exitCode = error instanceof CliUsageError ? 2 : 1;
+  });
+}

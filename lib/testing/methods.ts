@@ -1,0 +1,192 @@
+/**
+ * The pCloud methods the emulator serves. Each handler returns the success fields (the server adds
+ * `result: 0`) or throws ApiError.
+ */
+import { ApiError } from './errors.js';
+import { splitPath, validateName } from './filesystem.js';
+import type { FakeFileSystem, FolderNode } from './filesystem.js';
+import type { ParsedRequest } from './params.js';
+import { resolveTree } from './tree.js';
+import type { UserState } from './users.js';
+import type { ZipJobs } from './zip-jobs.js';
+
+/**
+ * What a handler gets to work with.
+ *
+ * @example
+ * const ctx: MethodContext = { request, user, hostname: '127.0.0.1', jobs, registrationDelayMs: 0 };
+ */
+export interface MethodContext {
+  readonly request: ParsedRequest;
+  /** The authenticated user; always set for methods with `auth: true`. */
+  readonly user: UserState | undefined;
+  /** What currentserver reports. */
+  readonly hostname: string;
+  readonly jobs: ZipJobs;
+  /** From a delay-registration fault consumed by this savezip call; 0 otherwise. */
+  readonly registrationDelayMs: number;
+}
+
+/**
+ * One served method.
+ *
+ * @example
+ * const spec: MethodSpec = { auth: false, handle: () => ({ ip: '127.0.0.1' }) };
+ */
+export interface MethodSpec {
+  /** Whether credentials are required (1000 without them). */
+  readonly auth: boolean;
+  readonly handle: (ctx: MethodContext) => Record<string, unknown> | Promise<Record<string, unknown>>;
+}
+
+const QUOTA_BYTES = 10 * 1024 ** 3;
+
+function userOf(ctx: MethodContext): UserState {
+  if (ctx.user === undefined) throw new ApiError(1000);
+  return ctx.user;
+}
+
+function parseId(value: string, invalidCode: number): number {
+  if (!/^\d+$/.test(value.trim())) throw new ApiError(invalidCode);
+  return Number(value.trim());
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+/** A folder from `folderid` or `path`; `missingCode` when neither is given. */
+function folderFrom(fs: FakeFileSystem, params: Readonly<Record<string, string>>, missingCode: number): FolderNode {
+  if (params.folderid !== undefined) {
+    const folder = fs.folderById(parseId(params.folderid, 1017));
+    if (folder === undefined) throw new ApiError(2005);
+    return folder;
+  }
+  if (params.path !== undefined) {
+    const node = fs.resolve(params.path);
+    if (node?.kind !== 'folder') throw new ApiError(2005);
+    return node;
+  }
+  throw new ApiError(missingCode);
+}
+
+/** Splits an absolute path into its parent folder (which must exist) and the last name. */
+function parentAndName(fs: FakeFileSystem, path: string, missingParentCode: number): { parent: FolderNode; name: string } {
+  const names = splitPath(path);
+  const name = names.pop();
+  if (name === undefined) throw new ApiError(2001);
+  const parent = fs.resolve(`/${names.join('/')}`);
+  if (parent?.kind !== 'folder') throw new ApiError(missingParentCode);
+  return { parent, name };
+}
+
+function currentserver(ctx: MethodContext): Record<string, unknown> {
+  return { ip: '127.0.0.1', ipv6: '::1', hostname: ctx.hostname };
+}
+
+function userinfo(ctx: MethodContext): Record<string, unknown> {
+  const { user, fs } = userOf(ctx);
+  return {
+    userid: user.userid,
+    email: user.email,
+    emailverified: true,
+    registered: 'Thu, 01 Jan 2026 00:00:00 +0000',
+    language: 'en',
+    premium: false,
+    premiumlifetime: false,
+    business: false,
+    cryptosetup: false,
+    quota: QUOTA_BYTES,
+    usedquota: fs.usedBytes(),
+    freequota: QUOTA_BYTES - fs.usedBytes(),
+    plan: 0,
+  };
+}
+
+function listfolder(ctx: MethodContext): Record<string, unknown> {
+  const { fs } = userOf(ctx);
+  const { params } = ctx.request;
+  const folder = folderFrom(fs, params, 1002);
+  return { metadata: fs.folderMetadata(folder, { recursive: isTrue(params.recursive), nofiles: isTrue(params.nofiles) }) };
+}
+
+function createfolder(ctx: MethodContext): Record<string, unknown> {
+  const { fs } = userOf(ctx);
+  const { params } = ctx.request;
+  if (params.path !== undefined) {
+    const { parent, name } = parentAndName(fs, params.path, 2002);
+    return { metadata: fs.folderMetadata(fs.createFolder(parent, name)) };
+  }
+  if (params.folderid !== undefined && params.name !== undefined) {
+    const parent = fs.folderById(parseId(params.folderid, 1017));
+    if (parent === undefined) throw new ApiError(2005);
+    return { metadata: fs.folderMetadata(fs.createFolder(parent, params.name)) };
+  }
+  throw new ApiError(1001);
+}
+
+function uploadfile(ctx: MethodContext): Record<string, unknown> {
+  const { fs } = userOf(ctx);
+  const { params, files, rawBody } = ctx.request;
+  // Without path or folderid the upload goes to the root folder (leniency chosen for seeding).
+  const folder = params.path === undefined && params.folderid === undefined ? fs.root : folderFrom(fs, params, 2005);
+  const uploads = [...files];
+  if (uploads.length === 0 && rawBody !== undefined && params.filename !== undefined) uploads.push({ name: params.filename, data: rawBody });
+  for (const upload of uploads) validateName(upload.name);
+  const stored = uploads.map((upload) => fs.writeFile(folder, upload.name, upload.data));
+  return { fileids: stored.map((file) => file.fileid), metadata: stored.map((file) => fs.fileMetadata(file)) };
+}
+
+function zipDestination(fs: FakeFileSystem, params: Readonly<Record<string, string>>): { parent: FolderNode; name: string } {
+  let destination: { parent: FolderNode; name: string };
+  if (params.topath !== undefined && params.topath.startsWith('/') && splitPath(params.topath).length > 0) {
+    destination = parentAndName(fs, params.topath, 2005);
+  } else if (params.tofolderid !== undefined && params.toname !== undefined && params.toname !== '') {
+    const parent = fs.folderById(parseId(params.tofolderid, 1017));
+    if (parent === undefined) throw new ApiError(2005);
+    destination = { parent, name: params.toname };
+  } else {
+    throw new ApiError(1016);
+  }
+  validateName(destination.name);
+  if (destination.parent.children.has(destination.name)) throw new ApiError(2004);
+  return destination;
+}
+
+async function savezip(ctx: MethodContext): Promise<Record<string, unknown>> {
+  const { user, fs } = userOf(ctx);
+  const { params } = ctx.request;
+  const tree = resolveTree(fs, params);
+  const { parent, name } = zipDestination(fs, params);
+  // timeoffset is accepted and ignored: entries carry the files' UTC modification times.
+  const progresshash = params.progresshash !== undefined && params.progresshash !== '' ? params.progresshash : undefined;
+  const zip = await ctx.jobs.run({ userid: user.userid, progresshash, tree, registrationDelayMs: ctx.registrationDelayMs });
+  // Another call may have taken the name while this one was zipping.
+  if (parent.children.has(name)) throw new ApiError(2004);
+  return { metadata: fs.fileMetadata(fs.writeFile(parent, name, zip, 'application/zip')) };
+}
+
+function savezipprogress(ctx: MethodContext): Record<string, unknown> {
+  const { user } = userOf(ctx);
+  const hash = ctx.request.params.progresshash;
+  const progress = hash === undefined ? undefined : ctx.jobs.progress(user.userid, hash);
+  if (progress === undefined) throw new ApiError(1901);
+  return { ...progress };
+}
+
+/**
+ * The served methods by name. Anything else is answered HTTP 200
+ * `{"result":5000,"error":"Unknown method."}` by the server.
+ *
+ * @example
+ * METHODS.get('savezipprogress')?.auth; // true
+ */
+export const METHODS: ReadonlyMap<string, MethodSpec> = new Map<string, MethodSpec>([
+  ['currentserver', { auth: false, handle: currentserver }],
+  ['userinfo', { auth: true, handle: userinfo }],
+  ['listfolder', { auth: true, handle: listfolder }],
+  ['createfolder', { auth: true, handle: createfolder }],
+  ['uploadfile', { auth: true, handle: uploadfile }],
+  ['savezip', { auth: true, handle: savezip }],
+  ['savezipprogress', { auth: true, handle: savezipprogress }],
+]);

@@ -1,0 +1,73 @@
+/**
+ * What the emulator remembers about each request, with every secret removed.
+ */
+import { CREDENTIAL_PARAMS } from './params.js';
+import type { CredentialLocation } from './params.js';
+
+/**
+ * One request as it arrived. Credentials are never stored: credential parameters read
+ * '[redacted]', the Authorization header is dropped, and `credentials` only says where they were.
+ *
+ * @example
+ * const polls = fake.requests.filter((r: RecordedRequest) => r.method === 'savezipprogress');
+ * expect(polls.every((r) => r.credentials !== 'query')).toBe(true);
+ */
+export interface RecordedRequest {
+  /** pCloud method name (the URL path without its '/'), e.g. 'savezipprogress'. */
+  method: string;
+  /** 'GET', 'POST', 'PUT', 'OPTIONS'... */
+  httpMethod: string;
+  /** Query and form parameters; credential values replaced by '[redacted]'. */
+  params: Record<string, string>;
+  contentType?: string;
+  credentials: CredentialLocation;
+  /** Date.now() when the request arrived. */
+  at: number;
+  /** The client closed the connection before the response was complete. */
+  aborted: boolean;
+}
+
+/**
+ * Replacement text of every secret.
+ *
+ * @example
+ * expect(fake.requests[0]?.params.auth).toBe(REDACTED);
+ */
+export const REDACTED = '[redacted]';
+
+/**
+ * A copy of `params` with credential values replaced.
+ *
+ * @example
+ * redactParams({ auth: 'abc', folderid: '0' }); // { auth: '[redacted]', folderid: '0' }
+ */
+export function redactParams(params: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) out[key] = CREDENTIAL_PARAMS.has(key) ? REDACTED : value;
+  return out;
+}
+
+/**
+ * Replaces any occurrence of a known secret in free text (a client that puts a token in the URL
+ * path must not get it logged).
+ *
+ * @example
+ * scrubSecrets('/abc123', ['abc123']); // '/[redacted]'
+ */
+export function scrubSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secrets) if (secret !== '') out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+/**
+ * One log line for a finished request: no parameter values, only names, so nothing secret leaks.
+ *
+ * @example
+ * formatLogLine(record, '200 result=0', 12); // 'POST /savezip 200 result=0 credentials=body params=folderid,topath 12ms'
+ */
+export function formatLogLine(record: RecordedRequest, outcome: string, ms: number): string {
+  const names = Object.keys(record.params).filter((key) => !CREDENTIAL_PARAMS.has(key));
+  const aborted = record.aborted ? ' aborted' : '';
+  return `${record.httpMethod} /${record.method} ${outcome}${aborted} credentials=${record.credentials} params=${names.join(',')} ${ms}ms`;
+}

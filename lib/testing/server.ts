@@ -1,0 +1,282 @@
+/**
+ * The HTTP side of the emulator: routing, CORS, credentials, faults, request log, clean shutdown.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { ApiError } from './errors.js';
+import { FaultQueues, writeFaultResponse } from './faults.js';
+import type { Fault, InjectOptions } from './faults.js';
+import { IdSequence } from './filesystem.js';
+import { METHODS } from './methods.js';
+import { parseRequest } from './params.js';
+import type { ParsedRequest } from './params.js';
+import { formatLogLine, redactParams, scrubSecrets } from './request-log.js';
+import type { RecordedRequest } from './request-log.js';
+import { TimerBag, TimersClearedError } from './timers.js';
+import { UserDirectory } from './users.js';
+import type { AddUserOptions, FakeUser, UserState } from './users.js';
+import { ZipJobs } from './zip-jobs.js';
+import type { ZipJobInfo } from './zip-jobs.js';
+
+/**
+ * Options of {@link startFakePCloud}.
+ *
+ * @example
+ * const fake = await startFakePCloud({ bytesPerSecond: 1_000_000, finishedJobTtlMs: 500 });
+ */
+export interface FakePCloudOptions {
+  /** TCP port; default 0 (an ephemeral port). */
+  port?: number;
+  /** Interface to bind; default '127.0.0.1' (loopback only). */
+  host?: string;
+  /** What `currentserver` returns as `hostname`; default '127.0.0.1'. */
+  hostname?: string;
+  /** Zipping speed in uncompressed bytes per second; default Infinity (still one loop turn per file). */
+  bytesPerSecond?: number;
+  /** How long a finished job's progress stays readable; default 60_000 ms. */
+  finishedJobTtlMs?: number;
+  /** Receives one line per request (and server events); never a credential. */
+  log?: (line: string) => void;
+}
+
+/**
+ * A running emulator.
+ *
+ * @example
+ * const fake = await startFakePCloud();
+ * const user = fake.addUser();
+ * const res = await fetch(`${fake.url}/userinfo`, { method: 'POST', body: new URLSearchParams({ auth: user.auth }) });
+ * await fake.close();
+ */
+export interface FakePCloud {
+  /** Base URL, e.g. 'http://127.0.0.1:41234' (no trailing slash). */
+  readonly url: string;
+  /** Stops listening, destroys open connections, clears every timer; idempotent. */
+  close(): Promise<void>;
+  /** Creates a user with random tokens unless given. */
+  addUser(opts?: AddUserOptions): FakeUser;
+  /** Queues a fault for the next `times` (default 1) requests of `method`. */
+  inject(method: string, fault: Fault, opts?: InjectOptions): void;
+  /** Forgets every queued fault. */
+  clearFaults(): void;
+  /** Every request that arrived, in order (live array; entries update when a client aborts). */
+  readonly requests: RecordedRequest[];
+  /** Every savezip job so far, for assertions. */
+  jobs(): readonly ZipJobInfo[];
+  /** Sockets currently open (leak tests). */
+  openConnections(): number;
+}
+
+const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+  'Access-Control-Allow-Methods': 'GET, POST, PUT, OPTIONS',
+  // Lets browser clients read Retry-After from injected 429/503 answers.
+  'Access-Control-Expose-Headers': 'Retry-After',
+  'Access-Control-Max-Age': '600',
+};
+
+function sendJson(res: ServerResponse, body: Record<string, unknown>): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function validateOptions(options: FakePCloudOptions): void {
+  const { bytesPerSecond, finishedJobTtlMs, port } = options;
+  if (bytesPerSecond !== undefined && !(bytesPerSecond > 0)) throw new RangeError(`bytesPerSecond must be > 0, got ${bytesPerSecond}`);
+  if (finishedJobTtlMs !== undefined && !(finishedJobTtlMs >= 0 && Number.isFinite(finishedJobTtlMs))) throw new RangeError(`finishedJobTtlMs must be a finite number >= 0, got ${finishedJobTtlMs}`);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError(`port must be an integer in 0..65535, got ${port}`);
+}
+
+/**
+ * Starts a local pCloud emulator on 127.0.0.1 (Node only).
+ *
+ * Authentication: `auth` wins over `access_token`, which wins over `Authorization: Bearer`; none ->
+ * 1000, unknown auth -> 2000, unknown access token -> 2094. Faults are consumed before
+ * authentication and before the method runs; OPTIONS preflights (204) never consume faults. An
+ * unknown method is HTTP 200 `{"result":5000,"error":"Unknown method."}`.
+ *
+ * @example
+ * const fake = await startFakePCloud({ bytesPerSecond: 10_000 });
+ * const user = fake.addUser();
+ * const dir = user.mkdir('/photos');
+ * user.writeFile('/photos/a.jpg', 'jpeg bytes');
+ * fake.inject('savezipprogress', { type: 'api-error', code: 5000 });
+ * // ...drive the code under test against fake.url...
+ * await fake.close();
+ */
+export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<FakePCloud> {
+  validateOptions(options);
+  const host = options.host ?? '127.0.0.1';
+  const hostname = options.hostname ?? '127.0.0.1';
+  const log = options.log;
+  const timers = new TimerBag();
+  const users = new UserDirectory(new IdSequence());
+  const jobs = new ZipJobs({ timers, bytesPerSecond: options.bytesPerSecond ?? Infinity, finishedJobTtlMs: options.finishedJobTtlMs ?? 60_000 });
+  const faults = new FaultQueues();
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  let closing: Promise<void> | undefined;
+
+  const authenticate = (request: ParsedRequest): UserState => {
+    const { credential } = request;
+    if (credential === undefined) throw new ApiError(1000);
+    const user = credential.kind === 'auth' ? users.byAuth(credential.token) : users.byAccessToken(credential.token);
+    if (user === undefined) throw new ApiError(credential.kind === 'auth' ? 2000 : 2094);
+    return user;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://fake-pcloud.invalid');
+    const record: RecordedRequest = {
+      method: scrubSecrets(url.pathname.slice(1), users.secrets()),
+      httpMethod: req.method ?? 'GET',
+      params: {},
+      credentials: 'none',
+      at: started,
+      aborted: false,
+    };
+    if (req.headers['content-type'] !== undefined) record.contentType = req.headers['content-type'];
+    requests.push(record);
+    let outcome = 'no answer';
+    let secrets = users.secrets();
+    let serverDropped = false;
+    res.on('close', () => {
+      // Closed before the answer was complete, and not by us: the client gave up.
+      if (!res.writableFinished && !serverDropped && closing === undefined) record.aborted = true;
+      log?.(scrubSecrets(formatLogLine(record, outcome, Date.now() - started), secrets));
+    });
+    for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
+
+    if (req.method === 'OPTIONS') {
+      outcome = '204 preflight';
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+
+    let request: ParsedRequest;
+    try {
+      request = await parseRequest(req, url);
+    } catch {
+      // The client vanished mid-body, or sent a body that cannot be decoded.
+      outcome = '200 result=5000 unreadable body';
+      sendJson(res, { result: 5000, error: 'Internal error. Try again later.' });
+      return;
+    }
+    // Also scrub this request's own token, which may be a wrong one no user owns.
+    if (request.credential !== undefined) secrets = [...secrets, request.credential.token];
+    record.method = scrubSecrets(url.pathname.slice(1), secrets);
+    record.params = redactParams(request.params);
+    record.credentials = request.credentialsAt;
+
+    const method = url.pathname.slice(1);
+    const fault: Fault | undefined = faults.take(method);
+    let registrationDelayMs = 0;
+    if (fault !== undefined) {
+      switch (fault.type) {
+        case 'latency':
+          try {
+            await timers.sleep(fault.ms);
+          } catch {
+            return; // server closing
+          }
+          break;
+        case 'hang':
+          outcome = 'fault=hang';
+          return;
+        case 'drop':
+          outcome = 'fault=drop';
+          serverDropped = true;
+          req.socket.destroy();
+          return;
+        case 'delay-registration':
+          registrationDelayMs = fault.ms;
+          break;
+        default:
+          outcome = writeFaultResponse(res, fault);
+          return;
+      }
+    }
+
+    const spec = METHODS.get(method);
+    if (spec === undefined) {
+      outcome = '200 result=5000 unknown method';
+      sendJson(res, { result: 5000, error: 'Unknown method.' });
+      return;
+    }
+    try {
+      const user = spec.auth ? authenticate(request) : undefined;
+      const body = await spec.handle({ request, user, hostname, jobs, registrationDelayMs });
+      outcome = '200 result=0';
+      sendJson(res, { result: 0, ...body });
+    } catch (error) {
+      if (error instanceof TimersClearedError) return; // server closing: the socket is gone anyway
+      if (error instanceof ApiError) {
+        outcome = `200 result=${error.code}`;
+        sendJson(res, { result: error.code, error: error.text });
+        return;
+      }
+      outcome = '200 result=5000 handler failure';
+      log?.(`fake pCloud: /${method} failed: ${error instanceof Error ? error.message : String(error)}`);
+      sendJson(res, { result: 5000, error: 'Internal error. Try again later.' });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('fake pCloud: unexpected server address');
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  log?.(`fake pCloud listening on ${url}`);
+
+  return {
+    url,
+    requests,
+    close: () => {
+      closing ??= (async () => {
+        timers.clearAll();
+        const serverClosed = new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+        });
+        // The server's callback can run before the sockets' own 'close' events: wait for both,
+        // so openConnections() is 0 once close() resolves. A socket still in the set has not
+        // emitted 'close' yet, so once() cannot miss it.
+        const socketsClosed = [...sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => {
+          resolve();
+        })));
+        for (const socket of sockets) socket.destroy();
+        await Promise.all([serverClosed, ...socketsClosed]);
+        log?.('fake pCloud closed');
+      })();
+      return closing;
+    },
+    addUser: (opts) => users.add(opts).user,
+    inject: (method, fault, opts) => {
+      faults.inject(method, fault, opts);
+    },
+    clearFaults: () => {
+      faults.clear();
+    },
+    jobs: () => jobs.list(),
+    openConnections: () => sockets.size,
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * savezip jobs: build a real zip at a chosen speed and expose pCloud-style progress.
+ */
+import yazl from 'yazl';
+import type { TimerBag } from './timers.js';
+import type { ZipTree } from './tree.js';
+
+/**
+ * A snapshot of one zip job, for assertions.
+ *
+ * @example
+ * const [job]: ReadonlyArray<ZipJobInfo> = fake.jobs();
+ * expect(job).toMatchObject({ files: 3, totalfiles: 3, done: true });
+ */
+export interface ZipJobInfo {
+  /** The `progresshash` given to savezip; undefined when the call had none. */
+  readonly progresshash: string | undefined;
+  readonly userid: number;
+  readonly files: number;
+  readonly totalfiles: number;
+  readonly bytes: number;
+  readonly totalbytes: number;
+  readonly done: boolean;
+  /** Whether savezipprogress can see the job yet (see the delay-registration fault). */
+  readonly registered: boolean;
+  /** Date.now() when savezip arrived. */
+  readonly startedAt: number;
+  /** Date.now() when the last file was zipped. */
+  readonly finishedAt: number | undefined;
+}
+
+/**
+ * The progress savezipprogress reports.
+ *
+ * @example
+ * const p: ZipProgress = { files: 1, totalfiles: 2, bytes: 10, totalbytes: 30 };
+ */
+export interface ZipProgress {
+  readonly files: number;
+  readonly totalfiles: number;
+  readonly bytes: number;
+  readonly totalbytes: number;
+}
+
+interface Job {
+  progresshash: string | undefined;
+  userid: number;
+  files: number;
+  totalfiles: number;
+  bytes: number;
+  totalbytes: number;
+  done: boolean;
+  registered: boolean;
+  startedAt: number;
+  finishedAt: number | undefined;
+  registeredAt: number;
+}
+
+/**
+ * Options of {@link ZipJobs}.
+ *
+ * @example
+ * const opts: ZipJobsOptions = { timers: new TimerBag(), bytesPerSecond: 1_000_000, finishedJobTtlMs: 60_000 };
+ */
+export interface ZipJobsOptions {
+  readonly timers: TimerBag;
+  /** Uncompressed bytes zipped per second; Infinity = as fast as possible (one loop turn per file). */
+  readonly bytesPerSecond: number;
+  /** How long a finished job stays readable through savezipprogress. */
+  readonly finishedJobTtlMs: number;
+}
+
+function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('error', reject);
+    stream.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+/**
+ * Every zip job of one server.
+ *
+ * @example
+ * const jobs = new ZipJobs({ timers, bytesPerSecond: Infinity, finishedJobTtlMs: 60_000 });
+ * const zip = await jobs.run({ userid: 1001, progresshash: 'h1', tree, registrationDelayMs: 0 });
+ * jobs.progress(1001, 'h1'); // { files: n, totalfiles: n, ... } until the ttl elapses
+ */
+export class ZipJobs {
+  readonly #opts: ZipJobsOptions;
+  readonly #all: Job[] = [];
+  /** Registered jobs by `${userid}:${progresshash}`: a hash is only visible to its owner. */
+  readonly #byHash = new Map<string, Job>();
+
+  constructor(opts: ZipJobsOptions) {
+    this.#opts = opts;
+  }
+
+  /**
+   * Zips `tree`, one file at a time: each file takes size / bytesPerSecond seconds, then the
+   * progress moves by one file and its size (pCloud updates progress once per zipped file).
+   * Resolves with the zip's bytes; rejects with TimersClearedError if the server closes first.
+   */
+  async run(input: { userid: number; progresshash: string | undefined; tree: ZipTree; registrationDelayMs: number }): Promise<Buffer> {
+    const { tree } = input;
+    const job: Job = {
+      progresshash: input.progresshash,
+      userid: input.userid,
+      files: 0,
+      totalfiles: tree.files.length,
+      bytes: 0,
+      totalbytes: tree.files.reduce((sum, entry) => sum + entry.file.data.length, 0),
+      done: false,
+      registered: false,
+      startedAt: Date.now(),
+      finishedAt: undefined,
+      registeredAt: 0,
+    };
+    this.#all.push(job);
+    if (input.progresshash !== undefined) {
+      const hash = input.progresshash;
+      const register = (): void => {
+        job.registered = true;
+        job.registeredAt = Date.now();
+        this.#byHash.set(`${job.userid}:${hash}`, job);
+      };
+      if (input.registrationDelayMs > 0) this.#opts.timers.setTimeout(register, input.registrationDelayMs);
+      else register();
+    }
+
+    const zip = new yazl.ZipFile();
+    const output = collect(zip.outputStream);
+    for (const folder of tree.folders) zip.addEmptyDirectory(folder);
+    for (const { zipPath, file } of tree.files) {
+      // Snapshot the bytes now: an overwrite during the job must not change what gets zipped.
+      const data = file.data;
+      await this.#opts.timers.sleep((data.length / this.#opts.bytesPerSecond) * 1000);
+      zip.addBuffer(data, zipPath, { mtime: file.modified });
+      job.files += 1;
+      job.bytes += data.length;
+    }
+    zip.end();
+    const bytes = await output;
+    job.done = true;
+    job.finishedAt = Date.now();
+    return bytes;
+  }
+
+  /**
+   * The progress of `userid`'s job registered under `progresshash`; undefined when unknown, not
+   * registered yet, owned by someone else, or finished more than finishedJobTtlMs ago.
+   */
+  progress(userid: number, progresshash: string, now: number = Date.now()): ZipProgress | undefined {
+    const key = `${userid}:${progresshash}`;
+    const job = this.#byHash.get(key);
+    if (job === undefined) return undefined;
+    if (job.done && Math.max(job.finishedAt ?? 0, job.registeredAt) + this.#opts.finishedJobTtlMs <= now) {
+      // Lazy expiry: no timer per job, so nothing is left to clear at close.
+      this.#byHash.delete(key);
+      return undefined;
+    }
+    return { files: job.files, totalfiles: job.totalfiles, bytes: job.bytes, totalbytes: job.totalbytes };
+  }
+
+  /** Every job started so far (expired ones included), oldest first. */
+  list(): ZipJobInfo[] {
+    return this.#all.map((job) => ({
+      progresshash: job.progresshash,
+      userid: job.userid,
+      files: job.files,
+      totalfiles: job.totalfiles,
+      bytes: job.bytes,
+      totalbytes: job.totalbytes,
+      done: job.done,
+      registered: job.registered,
+      startedAt: job.startedAt,
+      finishedAt: job.finishedAt,
+    }));
+  }
+}
