@@ -1,0 +1,60 @@
+/**
+ * Prints what the zip workers report, from any process: BullMQ's QueueEvents reads the queue's
+ * event stream in Redis, so it needs no link to the workers.
+ *
+ *   REDIS_URL=redis://127.0.0.1:6379 npx tsx examples/worker/events.ts
+ */
+import { QueueEvents } from 'bullmq';
+import { DEFAULT_QUEUE, type ZipJobProgress } from './worker.js';
+
+function isZipProgress(data: unknown): data is ZipJobProgress {
+  return typeof data === 'object' && data !== null && typeof (data as Partial<ZipJobProgress>).fraction === 'number';
+}
+
+function percent(progress: ZipJobProgress): string {
+  const eta = progress.etaMs === null ? '' : `, ~${Math.ceil(progress.etaMs / 1000)} s left`;
+  return `${Math.floor(progress.fraction * 100)}% (${progress.files}/${progress.totalfiles} files${eta}) on ${progress.worker}, attempt ${progress.attempt}`;
+}
+
+/** Sends one line per event to `print`; returns a function that stops listening. */
+export function printZipEvents(events: QueueEvents, print: (line: string) => void): () => void {
+  const handlers = {
+    progress: ({ jobId, data }: { jobId: string; data: unknown }) => {
+      print(`job ${jobId}: ${isZipProgress(data) ? percent(data) : JSON.stringify(data)}`);
+    },
+    completed: ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }) => {
+      const path = typeof returnvalue === 'object' && returnvalue !== null ? (returnvalue as { path?: unknown }).path : undefined;
+      print(`job ${jobId}: completed${typeof path === 'string' ? `, saved ${path}` : ''}`);
+    },
+    failed: ({ jobId, failedReason }: { jobId: string; failedReason: string }) => {
+      print(`job ${jobId}: failed: ${failedReason}`);
+    },
+    stalled: ({ jobId }: { jobId: string }) => {
+      print(`job ${jobId}: stalled (its worker died?), back in the queue`);
+    },
+  };
+  events.on('progress', handlers.progress);
+  events.on('completed', handlers.completed);
+  events.on('failed', handlers.failed);
+  events.on('stalled', handlers.stalled);
+  return () => {
+    events.off('progress', handlers.progress);
+    events.off('completed', handlers.completed);
+    events.off('failed', handlers.failed);
+    events.off('stalled', handlers.stalled);
+  };
+}
+
+if (/[\\/]events\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
+  const events = new QueueEvents(process.env.ZIP_QUEUE ?? DEFAULT_QUEUE, { connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } });
+  printZipEvents(events, (line) => {
+    console.log(line);
+  });
+  const stop = (): void => {
+    // Bounded: with Redis gone, close() would keep waiting for a reconnection.
+    setTimeout(() => process.exit(1), 5_000).unref();
+    void events.close();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,261 @@
+/**
+ * examples/worker against a real redis-server (started here, loopback only) and the emulator:
+ * two worker processes share 20 jobs, one is SIGKILLed mid-job and BullMQ's stall check hands its
+ * job to the other; then a graceful stop (SIGTERM) mid-job and an explicit cancellation.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { QueueEvents } from 'bullmq';
+import { startFakePCloud } from '../../lib/testing/index.js';
+import type { FakePCloud, FakeUser, FolderMetadata } from '../../lib/testing/index.js';
+import { printZipEvents } from '../../examples/worker/events.js';
+import { enqueueZip, openZipQueue, type ZipQueue } from '../../examples/worker/producer.js';
+import { SHUTDOWN_REASON, startZipWorker, type ZipJobData, type ZipJobProgress } from '../../examples/worker/worker.js';
+import { call, filesOf, unzip } from '../testing/helpers.js';
+
+const ROOT = join(__dirname, '..', '..');
+const QUEUE = `zip-spec-${process.pid}`;
+const JOBS = 20;
+// 3 files, 12 kB per job at 12 kB/s: about 1 s per zip, long enough to be killed mid-job.
+const SPEED = 12_000;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** A port nothing listens on right now (bind to 0, read it, close). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+interface Child {
+  readonly proc: ChildProcess;
+  readonly output: string[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children: Child[] = [];
+
+function start(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Child {
+  const proc = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  proc.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  proc.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.once('exit', (code, signal) => { resolve({ code, signal }); });
+    // A missing executable: report it as an exit so nothing waits forever.
+    proc.once('error', (error) => {
+      output.push(String(error));
+      resolve({ code: -1, signal: null });
+    });
+  });
+  const child = { proc, output, exited };
+  children.push(child);
+  return child;
+}
+
+async function stop(child: Child, signal: NodeJS.Signals, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => { resolve('timeout'); }, timeoutMs);
+  });
+  const result = await Promise.race([child.exited, timeout]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    child.proc.kill('SIGKILL');
+    throw new Error(`process did not stop within ${timeoutMs} ms after ${signal}:\n${child.output.join('')}`);
+  }
+  return result;
+}
+
+let redis: Child | undefined;
+let redisUrl: string;
+let fake: FakePCloud;
+let user: FakeUser;
+let queue: ZipQueue;
+let events: QueueEvents;
+const serverLog: string[] = [];
+const eventLines: string[] = [];
+const progress: Array<{ jobId: string; data: ZipJobProgress }> = [];
+
+function startWorker(name: string): Child {
+  return start(process.execPath, ['--import', 'tsx', 'examples/worker/worker.ts'], {
+    ...process.env,
+    REDIS_URL: redisUrl,
+    ZIP_QUEUE: QUEUE,
+    PCLOUD_API_URL: fake.url,
+    PCLOUD_AUTH: user.auth,
+    WORKER_NAME: name,
+    WORKER_CONCURRENCY: '2',
+    // A dead worker's lock expires within 2 s; the survivor checks for stalled jobs every second.
+    WORKER_LOCK_DURATION: '2000',
+    WORKER_STALLED_INTERVAL: '1000',
+  });
+}
+
+function sourceFiles(i: number): Map<string, Buffer> {
+  return new Map([
+    ['a.txt', Buffer.from(`job ${i}\n`)],
+    ['b.bin', Buffer.alloc(6_000, i)],
+    ['c.bin', Buffer.from(Array.from({ length: 6_000 - `job ${i}\n`.length }, (_, k) => (k * 31 + i) % 256))],
+  ]);
+}
+
+function job(i: number | string): ZipJobData {
+  return { tree: { folderid: user.mkdir(`/src/job-${i}`).folderid }, destination: { topath: `/zips/job-${i}.zip` } };
+}
+
+async function zipsFolder(): Promise<string[]> {
+  const answer = await call(fake, 'listfolder', { auth: user.auth, path: '/zips' });
+  return ((answer.metadata as FolderMetadata).contents ?? []).map((entry) => entry.name).sort();
+}
+
+beforeAll(async () => {
+  try {
+    require.resolve('ioredis');
+  } catch {
+    // Not a skip: BullMQ loads ioredis lazily and would fail deep inside a child process.
+    throw new Error("BullMQ needs the 'ioredis' package: add it to devDependencies (npm install -D ioredis)");
+  }
+  const port = await freePort();
+  const server = start(process.env.REDIS_SERVER ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  await waitFor(`redis-server to start (install the Debian package 'redis-server')`, () => {
+    if (server.proc.exitCode !== null || server.output.some((line) => line.includes('ENOENT'))) {
+      throw new Error(`redis-server did not start (install the Debian package 'redis-server' or set REDIS_SERVER):\n${server.output.join('')}`);
+    }
+    return server.output.some((line) => line.includes('Ready to accept connections'));
+  }, 5_000);
+  redis = server;
+  redisUrl = `redis://127.0.0.1:${port}`;
+
+  fake = await startFakePCloud({ bytesPerSecond: SPEED, log: (line) => serverLog.push(line) });
+  user = fake.addUser();
+  user.mkdir('/zips');
+  for (let i = 0; i < JOBS; i++) for (const [name, data] of sourceFiles(i)) user.writeFile(`/src/job-${i}/${name}`, data);
+
+  queue = openZipQueue(redisUrl, QUEUE);
+  events = new QueueEvents(QUEUE, { connection: { url: redisUrl } });
+  printZipEvents(events, (line) => eventLines.push(line));
+  events.on('progress', ({ jobId, data }) => progress.push({ jobId, data: data as ZipJobProgress }));
+  await events.waitUntilReady();
+}, 15_000);
+
+afterAll(async () => {
+  // Every process, even after a failure: SIGKILL the workers still running and reap them; close
+  // the Redis clients while Redis is up (else they keep reconnecting); stop Redis last.
+  const workers = children.filter((child) => child !== redis);
+  await Promise.all(workers.map((child) => stop(child, 'SIGKILL', 5_000).catch(() => undefined)));
+  await events?.close();
+  await queue?.close();
+  await fake?.close();
+  if (redis !== undefined) await stop(redis, 'SIGTERM', 5_000).catch(() => undefined);
+  // Also a redis-server that never became ready.
+  await Promise.all(children.map((child) => stop(child, 'SIGKILL', 5_000).catch(() => undefined)));
+}, 20_000);
+
+it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job and its job retried', async () => {
+  const a = startWorker('A');
+  const b = startWorker('B');
+  await waitFor('both workers to start', () => [a, b].every((w) => w.output.join('').includes('consuming')), 15_000);
+  const ids = new Map<string, number>();
+  for (let i = 0; i < JOBS; i++) ids.set((await enqueueZip(queue, job(i))).id ?? '', i);
+
+  // A is mid-job as soon as it reports progress short of done.
+  await waitFor('progress from worker A', () => progress.some((p) => p.data.worker === 'A' && p.data.fraction < 1), 10_000);
+  const killed = progress.find((p) => p.data.worker === 'A' && p.data.fraction < 1)?.jobId ?? '';
+  a.proc.kill('SIGKILL');
+
+  // Finished either way, so a failure shows up in the counts below instead of as a timeout.
+  await waitFor('20 finished jobs', async () => {
+    const counts = await queue.getJobCounts('completed', 'failed');
+    return (counts.completed ?? 0) + (counts.failed ?? 0) >= JOBS;
+  }, 40_000);
+  expect(await queue.getJobCounts('completed', 'failed', 'active', 'wait', 'delayed')).toEqual({ completed: JOBS, failed: 0, active: 0, wait: 0, delayed: 0 });
+
+  // Exactly one 'completed' event per job.
+  const completedLines = eventLines.filter((line) => line.includes(': completed'));
+  expect(completedLines).toHaveLength(JOBS);
+  expect(new Set(completedLines.map((line) => line.split(':')[0])).size).toBe(JOBS);
+
+  // The killed job ran again (stalled, then picked by B) and still completed.
+  const retried = await queue.getJob(killed);
+  expect(retried?.stalledCounter).toBeGreaterThanOrEqual(1);
+  expect(retried?.attemptsStarted).toBeGreaterThanOrEqual(2);
+  expect(await retried?.getState()).toBe('completed');
+  // A's zip was saved by pCloud after A died: B's retry met it (2004) and adopted it.
+  expect(serverLog.some((line) => line.startsWith('POST /savezip 200 result=2004'))).toBe(true);
+  expect(serverLog.some((line) => line.startsWith('POST /listfolder 200 result=0'))).toBe(true);
+
+  // One valid zip per job at its own path, with the source's names and bytes, and nothing else.
+  expect(await zipsFolder()).toEqual(Array.from({ length: JOBS }, (_, i) => `job-${i}.zip`).sort());
+  for (const [id, i] of ids) {
+    const done = await queue.getJob(id);
+    expect(done?.returnvalue).toMatchObject({ path: `/zips/job-${i}.zip`, isfolder: false });
+    expect(filesOf(await unzip(user.readFile(`/zips/job-${i}.zip`)!))).toEqual(sourceFiles(i));
+  }
+  expect(eventLines.some((line) => /^job \d+: \d+% \(\d+\/3 files/.test(line))).toBe(true);
+  expect(b.proc.exitCode).toBeNull();
+}, 55_000);
+
+it('SIGTERM mid-job aborts the zip, hands the job back, and another worker completes it', async () => {
+  const b = children.find((child) => child.output.join('').includes('[B]'))!;
+  for (let k = 0; k < 4; k++) user.writeFile(`/src/job-slow/f${k}.bin`, Buffer.alloc(6_000, k));
+  const slow = await enqueueZip(queue, job('slow'));
+  await waitFor('progress on the slow job', () => progress.some((p) => p.jobId === slow.id && p.data.worker === 'B'), 10_000);
+
+  expect(await stop(b, 'SIGTERM', 5_000)).toEqual({ code: 0, signal: null });
+  // B cancelled its savezip instead of waiting for the 2 s zip to end.
+  const saves = fake.requests.filter((r) => r.method === 'savezip' && r.params.topath === '/zips/job-slow.zip');
+  expect(saves.map((r) => r.aborted)).toEqual([true]);
+  const handedBack = await queue.getJob(slow.id ?? '');
+  expect(handedBack?.failedReason).toBe(SHUTDOWN_REASON);
+  expect(['wait', 'delayed']).toContain(await handedBack?.getState());
+
+  const c = startWorker('C');
+  await waitFor('the slow job to complete', async () => (await queue.getJob(slow.id ?? ''))?.finishedOn !== undefined, 15_000);
+  const finished = await queue.getJob(slow.id ?? '');
+  expect(await finished?.getState()).toBe('completed');
+  expect(finished?.returnvalue).toMatchObject({ path: '/zips/job-slow.zip' });
+  expect([...filesOf(await unzip(user.readFile('/zips/job-slow.zip')!)).keys()].sort()).toEqual(['f0.bin', 'f1.bin', 'f2.bin', 'f3.bin']);
+  // An idle worker stops cleanly too.
+  expect(await stop(c, 'SIGTERM', 5_000)).toEqual({ code: 0, signal: null });
+}, 30_000);
+
+it('worker.cancelJob aborts the zip and fails the job without retries', async () => {
+  const worker = startZipWorker({
+    redisUrl, queue: QUEUE, apiUrl: fake.url, credentials: { auth: user.auth }, name: 'in-process', concurrency: 1, lockDuration: 2_000, stalledInterval: 1_000,
+  });
+  try {
+    for (let k = 0; k < 4; k++) user.writeFile(`/src/job-cancel/f${k}.bin`, Buffer.alloc(6_000, k));
+    const cancelled = await enqueueZip(queue, job('cancel'));
+    await waitFor('progress on the job to cancel', () => progress.some((p) => p.jobId === cancelled.id), 10_000);
+    expect(worker.cancelJob(cancelled.id ?? '', 'user request')).toBe(true);
+
+    await waitFor('the cancelled job to fail', async () => (await queue.getJob(cancelled.id ?? ''))?.finishedOn !== undefined, 5_000);
+    const failed = await queue.getJob(cancelled.id ?? '');
+    expect(await failed?.getState()).toBe('failed');
+    expect(failed?.failedReason).toBe('cancelled: user request');
+    expect(failed?.attemptsMade).toBe(1);
+    const saves = fake.requests.filter((r) => r.method === 'savezip' && r.params.topath === '/zips/job-cancel.zip');
+    expect(saves.map((r) => r.aborted)).toEqual([true]);
+  } finally {
+    await worker.close();
+  }
+}, 20_000);
