@@ -1,9 +1,9 @@
 import { defineConfig } from 'tsup';
 
-const entry = {
+// The public entry points (package.json "exports"): these get .d.ts / .d.cts.
+const api = {
   index: 'lib/index.ts',
   'testing/index': 'lib/testing/index.ts',
-  'testing/cli': 'lib/testing/cli.ts',
 };
 
 // tsup's d.ts step sets baseUrl, which TypeScript 6 flags as deprecated.
@@ -11,25 +11,32 @@ const tsconfig = 'tsconfig.build.json';
 
 export default defineConfig([
   {
-    entry,
+    // The bin (pcloud-fake-server -> dist/testing/cli.js) is ESM only: it shares the emulator
+    // chunk with dist/testing/index.js and needs no types.
+    entry: { ...api, 'testing/cli': 'lib/testing/cli.ts' },
     tsconfig,
     format: 'esm',
-    dts: true,
+    dts: { entry: api },
     clean: true,
-    sourcemap: true,
+    // No source maps in the package: the output is unminified and close to the sources, and the
+    // maps were two thirds of the unpacked size.
+    sourcemap: false,
     target: 'es2022',
     platform: 'neutral',
-    external: ['node:*'],
+    external: [/^node:/],
+    // Keep `node:http` etc. as written (tsup 8 strips the prefix by default).
+    removeNodeProtocol: false,
     treeshake: true,
   },
   {
-    entry,
+    entry: api,
     tsconfig,
     format: 'cjs',
-    dts: true,
-    sourcemap: true,
+    dts: { entry: api },
+    sourcemap: false,
     target: 'es2022',
     platform: 'node',
+    removeNodeProtocol: false,
     // ky is ESM-only: without bundling it, require() of this build crashes at the first call.
     noExternal: ['ky'],
   },

@@ -14,6 +14,7 @@ import type { ZipProgress } from '../zip-progress/snapshot.js';
  */
 export class ProgressTimeoutError extends Error {
   override readonly name = 'ProgressTimeoutError' as const;
+  /** `'deadline'`: past the overall `timeout`; `'stall'`: no change for `stallTimeout`. */
   readonly reason: 'deadline' | 'stall';
   /** The limit that was exceeded, in ms. */
   readonly timeoutMs: number;

@@ -18,6 +18,7 @@ export type TransportErrorKind = 'network' | 'timeout' | 'http' | 'redirect';
  */
 export class TransportError extends Error {
   override readonly name = 'TransportError' as const;
+  /** What failed: see {@link TransportErrorKind}. */
   readonly kind: TransportErrorKind;
   /** The pCloud method being called. */
   readonly method: string;

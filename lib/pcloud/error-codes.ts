@@ -42,7 +42,13 @@ const TRANSIENT: ReadonlySet<number> = new Set([
   PCloudErrorCode.TooManyRequests,
 ]);
 
-/** Whether a pCloud result code is worth retrying. */
+/**
+ * Whether a pCloud result code is worth retrying.
+ *
+ * @example
+ * isTransientCode(PCloudErrorCode.TooManyRequests); // true (4010)
+ * isTransientCode(PCloudErrorCode.LoginFailed); // false (2000)
+ */
 export function isTransientCode(code: number): boolean {
   return TRANSIENT.has(code);
 }

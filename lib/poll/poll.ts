@@ -31,11 +31,13 @@ export interface PollConfig<T> {
   readonly equals: (a: T, b: T) => boolean;
   /** Whether a value is final: it is emitted and the stream completes. */
   readonly isDone: (value: T) => boolean;
+  /** What a failed request means: wait and retry, keep waiting (pending), or fail the stream. */
   readonly classify: (error: unknown, context: PollContext<T>) => PollVerdict;
   /** ms to wait before the next request, after a success or a failure. */
   readonly nextDelay: (context: PollContext<T>) => number;
   /** Consecutive retryable failures tolerated; the next one fails the stream. */
   readonly maxRetries: number;
+  /** Clock and timers of the waits (a TestScheduler or VirtualTimeScheduler in tests). */
   readonly scheduler: SchedulerLike;
 }
 

@@ -39,6 +39,7 @@ export const EXPONENTIAL_DEFAULTS = {
   maxDelay: 5000,
   factor: 1.5,
   jitter: 'equal',
+  /** `Math.random`. */
   random: Math.random,
 } as const satisfies Required<ExponentialBackoffOptions>;
 

@@ -11,18 +11,29 @@ import { ApiError } from './errors.js';
  * const root: FolderMetadata = user.mkdir('/'); // root.folderid === 0, root.id === 'd0'
  */
 export interface FolderMetadata {
+  /** Folder id; 0 is the root. */
   folderid: number;
+  /** `'d'` + folderid, as pCloud writes it. */
   id: string;
+  /** The folder's name; `'/'` for the root. */
   name: string;
+  /** Full path, e.g. `/photos/2024`. */
   path: string;
+  /** Always true for a folder. */
   isfolder: true;
   /** Absent on the root folder, as on pCloud. */
   parentfolderid?: number;
+  /** Creation time, an RFC 1123 date string as pCloud sends it. */
   created: string;
+  /** Last change, an RFC 1123 date string. */
   modified: string;
+  /** Owned by the user (no shares in the emulator). */
   ismine: true;
+  /** Folders have no thumbnail. */
   thumb: false;
+  /** Not shared (no shares in the emulator). */
   isshared: false;
+  /** pCloud's icon name for folders. */
   icon: 'folder';
   /** Present on listfolder answers. */
   contents?: Metadata[];
@@ -35,23 +46,37 @@ export interface FolderMetadata {
  * const file: FileMetadata = user.writeFile('/a.txt', 'hi'); // file.size === 2, file.id === `f${file.fileid}`
  */
 export interface FileMetadata {
+  /** File id. */
   fileid: number;
+  /** `'f'` + fileid, as pCloud writes it. */
   id: string;
+  /** The file's name. */
   name: string;
+  /** Full path, e.g. `/photos/a.jpg`. */
   path: string;
+  /** Always false for a file. */
   isfolder: false;
+  /** Id of the folder holding the file. */
   parentfolderid: number;
+  /** Size in bytes. */
   size: number;
+  /** MIME type guessed from the name's extension. */
   contenttype: string;
   /** pCloud's 64-bit content hash; here 48 bits of SHA-1 so it stays a safe JS integer. */
   hash: number;
   /** 0 uncategorized, 1 image, 2 video, 3 audio, 4 document, 5 archive. */
   category: number;
+  /** Creation time, an RFC 1123 date string as pCloud sends it. */
   created: string;
+  /** Last change, an RFC 1123 date string. */
   modified: string;
+  /** Owned by the user (no shares in the emulator). */
   ismine: true;
+  /** Whether pCloud would have a thumbnail (images and videos). */
   thumb: boolean;
+  /** Not shared (no shares in the emulator). */
   isshared: false;
+  /** pCloud's icon name from the category: 'image', 'video', 'audio', 'document', 'archive' or 'file'. */
   icon: string;
 }
 

@@ -7,6 +7,8 @@
  * const user = fake.addUser();
  * user.writeFile('/docs/a.txt', 'hello');
  * await fake.close();
+ *
+ * @module pcloud-zip-progress/testing
  */
 export { startFakePCloud } from './server.js';
 export type { FakePCloud, FakePCloudOptions } from './server.js';

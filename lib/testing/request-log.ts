@@ -19,7 +19,9 @@ export interface RecordedRequest {
   httpMethod: string;
   /** Query and form parameters; credential values replaced by '[redacted]'. */
   params: Record<string, string>;
+  /** The request's Content-Type header, if it had one. */
   contentType?: string;
+  /** Where the credential came from (query, body, header) or 'none'; never its value. */
   credentials: CredentialLocation;
   /** Date.now() when the request arrived. */
   at: number;

@@ -8,14 +8,17 @@ import { FakeFileSystem, splitPath } from './filesystem.js';
 import type { FileMetadata, FolderMetadata, FolderNode, IdSequence, Metadata } from './filesystem.js';
 
 /**
- * Options of {@link UserDirectory.add} (and `FakePCloud.addUser`). Tokens are random when absent.
+ * Options of `FakePCloud.addUser`. Tokens are random when absent.
  *
  * @example
  * const opts: AddUserOptions = { email: 'ann@example.test', auth: 'fixed-auth-token' };
  */
 export interface AddUserOptions {
+  /** The account's e-mail address (userinfo); default a unique `user<N>@example.test`. */
   email?: string;
+  /** Session token accepted as the `auth` parameter. */
   auth?: string;
+  /** OAuth token accepted as `access_token` or `Authorization: Bearer`. */
   accessToken?: string;
 }
 
@@ -28,7 +31,9 @@ export interface AddUserOptions {
  * await fetch(`${fake.url}/listfolder?folderid=0`, { headers: { Authorization: `Bearer ${user.accessToken}` } });
  */
 export interface FakeUser {
+  /** pCloud user id, unique per emulator. */
   readonly userid: number;
+  /** The account's e-mail address. */
   readonly email: string;
   /** Session token for the `auth` parameter. */
   readonly auth: string;

@@ -15,11 +15,17 @@ import type { ZipTree } from './tree.js';
 export interface ZipJobInfo {
   /** The `progresshash` given to savezip; undefined when the call had none. */
   readonly progresshash: string | undefined;
+  /** The user whose files are zipped. */
   readonly userid: number;
+  /** Files zipped so far. */
   readonly files: number;
+  /** Files in the zip. */
   readonly totalfiles: number;
+  /** Uncompressed bytes zipped so far. */
   readonly bytes: number;
+  /** Uncompressed bytes of all the files. */
   readonly totalbytes: number;
+  /** `files === totalfiles`: the zip is stored. */
   readonly done: boolean;
   /** Whether savezipprogress can see the job yet (see the delay-registration fault). */
   readonly registered: boolean;

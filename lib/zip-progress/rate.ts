@@ -3,14 +3,19 @@ import { isZipDone } from './snapshot.js';
 
 /** A counter reading at a moment (ms on the poller's clock). */
 export interface ProgressSample {
+  /** When the reading was taken, in ms on the poller's clock. */
   readonly atMs: number;
+  /** Files zipped so far. */
   readonly files: number;
+  /** Uncompressed bytes zipped so far. */
   readonly bytes: number;
 }
 
 /** Rate and time-to-go estimated from two samples. */
 export interface RateEstimate {
+  /** Average zipping rate between the samples; undefined until bytes have moved. */
   readonly bytesPerSecond: number | undefined;
+  /** Estimated ms until done at that rate; 0 when done; undefined when it cannot be estimated. */
   readonly etaMs: number | undefined;
 }
 

@@ -27,7 +27,13 @@ export interface ZipProgress extends ZipCounts {
   readonly etaMs: number | undefined;
 }
 
-/** pCloud's rule: the job is ready once `files` equals `totalfiles` (0 of 0 included). */
+/**
+ * pCloud's rule: the job is ready once `files` equals `totalfiles` (0 of 0 included).
+ *
+ * @example
+ * isZipDone({ files: 3, totalfiles: 3, bytes: 900, totalbytes: 900 }); // true
+ * isZipDone({ files: 2, totalfiles: 3, bytes: 600, totalbytes: 900 }); // false
+ */
 export function isZipDone(counts: ZipCounts): boolean {
   return counts.files >= counts.totalfiles;
 }

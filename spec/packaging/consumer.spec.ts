@@ -1,0 +1,240 @@
+/**
+ * The published package as a consumer gets it: `npm pack` (prepack builds dist/), `npm install`
+ * of the tarball into a fresh project, then the same short program (start the emulator from
+ * `pcloud-zip-progress/testing`, seed files, `saveZip$` to completion, a failing `zipProgress$`,
+ * print JSON) through `import` (.mjs), `require` (.cjs: ky is ESM-only and bundled into the CJS
+ * build, so this proves the first HTTP call works), and TypeScript compiled with
+ * `moduleResolution` node16 (ESM .ts and CJS .cts) and bundler. Also runs the
+ * `pcloud-fake-server` bin from node_modules/.bin.
+ *
+ * The pack happens in a copy of the repository (without node_modules, dist, .git), so running
+ * this spec never rewrites the working tree's dist/. Set PCLOUD_ZIP_PROGRESS_TARBALL to a packed
+ * .tgz (e.g. from `npm run check:package -- --keep`) to skip the pack.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const TSC = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+const TYPE_ROOTS = join(ROOT, 'node_modules', '@types');
+const SETUP_TIMEOUT = 180_000;
+const RUN_TIMEOUT = 60_000;
+
+/** The child npm must not see this run's npm_* variables (npm_config_local_prefix etc. point at the repo). */
+function childEnv(): NodeJS.ProcessEnv {
+  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig']);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.toLowerCase().startsWith('npm_') || keep.has(key.toLowerCase())) env[key] = value;
+  }
+  return env;
+}
+
+async function sh(file: string, args: readonly string[], cwd: string, timeout = RUN_TIMEOUT): Promise<string> {
+  try {
+    const { stdout } = await run(file, args, { cwd, env: childEnv(), timeout, maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const e = error as Error & { stdout?: string; stderr?: string };
+    throw new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`, { cause: error });
+  }
+}
+
+/** Packs a copy of the repository; returns the tarball path. */
+async function pack(work: string): Promise<string> {
+  const given = process.env.PCLOUD_ZIP_PROGRESS_TARBALL;
+  if (given !== undefined && given !== '') return given;
+  const copy = join(work, 'repo');
+  const skip = new Set(['node_modules', 'dist', '.git', 'coverage', '.tmp', 'docs']);
+  cpSync(ROOT, copy, { recursive: true, filter: (src) => !skip.has(relative(ROOT, src).split(/[\\/]/)[0] ?? '') });
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  const out = join(work, 'tarball');
+  mkdirSync(out);
+  await sh('npm', ['pack', '--pack-destination', out], copy, SETUP_TIMEOUT);
+  const tgz = readdirSync(out).find((name) => name.endsWith('.tgz'));
+  if (tgz === undefined) throw new Error('npm pack produced no tarball');
+  return join(out, tgz);
+}
+
+/** The program body, shared by every variant: `header` imports, `footer` starts main(). */
+const MAIN = `
+async function main() {
+  const fake = await startFakePCloud({ bytesPerSecond: 100_000 });
+  try {
+    const user = fake.addUser();
+    const { folderid } = user.mkdir('/src');
+    user.writeFile('/src/a.txt', 'hello');
+    user.writeFile('/src/docs/b.txt', 'x'.repeat(40_000));
+    user.writeFile('/src/docs/c.bin', new Uint8Array(20_000));
+    const events = await lastValueFrom(saveZip$({ auth: user.auth, apiUrl: fake.url, folderid, topath: '/out.zip' }).pipe(toArray()));
+    const last = events[events.length - 1];
+    const failure = await lastValueFrom(zipProgress$({ auth: 'not-a-token', apiUrl: fake.url, progresshash: 'h1' })).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    return {
+      saved: last?.type === 'saved' ? last.metadata.path : undefined,
+      size: last?.type === 'saved' ? last.metadata.size : undefined,
+      zipBytes: user.readFile('/out.zip')?.length,
+      progressEvents: events.filter((event) => event.type === 'progress').length,
+      lastFraction: events.reduce((fraction, event) => (event.type === 'progress' ? event.progress.fraction : fraction), 0),
+      failureIsPCloudApiError: failure instanceof PCloudApiError,
+      failureCode: failure instanceof PCloudApiError ? failure.code : undefined,
+    };
+  } finally {
+    await fake.close();
+  }
+}
+main().then(
+  (result) => console.log(JSON.stringify(result)),
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
+`;
+
+/** Plain-JS variants: the same program without the type annotations. */
+const untyped = (source: string): string => source.replace(/\(error: unknown\)/g, '(error)');
+
+const ESM_IMPORTS = `import { startFakePCloud } from 'pcloud-zip-progress/testing';
+import { PCloudApiError, saveZip$, zipProgress$ } from 'pcloud-zip-progress';
+import { lastValueFrom, toArray } from 'rxjs';
+`;
+const CJS_REQUIRES = `'use strict';
+const { startFakePCloud } = require('pcloud-zip-progress/testing');
+const { PCloudApiError, saveZip$, zipProgress$ } = require('pcloud-zip-progress');
+const { lastValueFrom, toArray } = require('rxjs');
+`;
+// Type imports too, so the .d.ts/.d.cts chosen by each resolution mode must export them.
+const TS_IMPORTS = `${ESM_IMPORTS}import type { FakePCloud, FakeUser } from 'pcloud-zip-progress/testing';
+import type { SaveZipEvent, ZipProgress } from 'pcloud-zip-progress';
+export type Used = [FakePCloud, FakeUser, SaveZipEvent, ZipProgress];
+`;
+
+/**
+ * `skipLibCheck: false` also type-checks the package's own .d.ts/.d.cts (and what they import:
+ * rxjs, io-ts, fp-ts, @types/node), which costs ~5-10 s; the node16 project does it for both
+ * files (bundler resolves the same dist/index.d.ts as node16 ESM), the bundler one skips it.
+ */
+function tsconfig(module: string, moduleResolution: string, dir: string, skipLibCheck: boolean): string {
+  return JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'es2022',
+        lib: ['es2022'],
+        module,
+        moduleResolution,
+        strict: true,
+        skipLibCheck,
+        types: ['node'],
+        typeRoots: [TYPE_ROOTS],
+        rootDir: `src/${dir}`,
+        outDir: `out/${dir}`,
+      },
+      include: [`src/${dir}`],
+    },
+    null,
+    2,
+  );
+}
+
+interface Result {
+  saved?: string;
+  size?: number;
+  zipBytes?: number;
+  progressEvents: number;
+  lastFraction: number;
+  failureIsPCloudApiError: boolean;
+  failureCode?: number;
+}
+
+function parseResult(stdout: string): Result {
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as Result;
+}
+
+function expectZipped(result: Result): void {
+  expect(result.saved).toBe('/out.zip');
+  expect(result.size).toBeGreaterThan(100);
+  expect(result.zipBytes).toBe(result.size);
+  expect(result.progressEvents).toBeGreaterThanOrEqual(1);
+  expect(result.lastFraction).toBe(1);
+  expect(result).toMatchObject({ failureIsPCloudApiError: true, failureCode: 2000 });
+}
+
+let work: string;
+let app: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'pcloud-zip-progress-consumer-'));
+  const tarball = await pack(work);
+  app = join(work, 'app');
+  mkdirSync(join(app, 'src', 'node16'), { recursive: true });
+  mkdirSync(join(app, 'src', 'bundler'), { recursive: true });
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
+  writeFileSync(join(app, 'esm.mjs'), untyped(ESM_IMPORTS + MAIN));
+  writeFileSync(join(app, 'cjs.cjs'), untyped(CJS_REQUIRES + MAIN));
+  writeFileSync(join(app, 'src', 'node16', 'esm.ts'), TS_IMPORTS + MAIN);
+  writeFileSync(join(app, 'src', 'node16', 'cjs.cts'), TS_IMPORTS + MAIN);
+  writeFileSync(join(app, 'src', 'bundler', 'main.ts'), TS_IMPORTS + MAIN);
+  writeFileSync(join(app, 'tsconfig.node16.json'), tsconfig('node16', 'node16', 'node16', false));
+  writeFileSync(join(app, 'tsconfig.bundler.json'), tsconfig('esnext', 'bundler', 'bundler', true));
+  await sh('npm', ['install', tarball, 'rxjs@^7.8', '--no-audit', '--no-fund', '--prefer-offline'], app, SETUP_TIMEOUT);
+}, SETUP_TIMEOUT * 2);
+
+afterAll(() => {
+  if (work !== undefined && existsSync(work)) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed package in a fresh project', () => {
+  it('works through import (ESM .mjs)', async () => {
+    expectZipped(parseResult(await sh(process.execPath, ['esm.mjs'], app)));
+  }, RUN_TIMEOUT);
+
+  it('works through require (CJS .cjs, ky bundled)', async () => {
+    expectZipped(parseResult(await sh(process.execPath, ['cjs.cjs'], app)));
+  }, RUN_TIMEOUT);
+
+  it('type-checks and runs under TypeScript moduleResolution node16 (ESM .ts and CJS .cts)', async () => {
+    await sh(process.execPath, [TSC, '-p', 'tsconfig.node16.json'], app);
+    expectZipped(parseResult(await sh(process.execPath, ['out/node16/esm.js'], app)));
+    expectZipped(parseResult(await sh(process.execPath, ['out/node16/cjs.cjs'], app)));
+  }, RUN_TIMEOUT);
+
+  it('type-checks and runs under TypeScript moduleResolution bundler', async () => {
+    await sh(process.execPath, [TSC, '-p', 'tsconfig.bundler.json'], app);
+    expectZipped(parseResult(await sh(process.execPath, ['out/bundler/main.js'], app)));
+  }, RUN_TIMEOUT);
+
+  it('installs the pcloud-fake-server bin: --help', async () => {
+    const stdout = await sh(join(app, 'node_modules', '.bin', 'pcloud-fake-server'), ['--help'], app);
+    expect(stdout).toContain('Usage: pcloud-fake-server');
+  }, RUN_TIMEOUT);
+
+  it('the bin serves until SIGTERM', async () => {
+    const child = spawn(join(app, 'node_modules', '.bin', 'pcloud-fake-server'), ['--port', '0'], { cwd: app, env: childEnv() });
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /listening on (\S+)[\s\S]*auth token: (\S+)/.exec(output);
+          if (match?.[1] !== undefined) resolve(match[1]);
+        });
+        child.on('exit', (code) => { reject(new Error(`exited with ${code} before listening:\n${output}`)); });
+      });
+      const res = await fetch(`${url}/currentserver`);
+      expect(await res.json()).toMatchObject({ result: 0 });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain('pCloud emulator stopped');
+  }, RUN_TIMEOUT);
+});
