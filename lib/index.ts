@@ -1,6 +1,7 @@
 /**
  * pcloud-zip-progress: pCloud zip jobs as RxJS observables.
  * @packageDocumentation
+ * @module pcloud-zip-progress
  */
 export { zipProgress$ } from './zip-progress/zip-progress.js';
 export type { ZipProgressOptions, PCloudConnectionOptions, PollingOptions, Backoff, BackoffContext } from './zip-progress/options.js';
@@ -26,3 +27,5 @@ export { saveZip$ } from './save-zip/save-zip.js';
 export type { SaveZipEvent } from './save-zip/save-zip.js';
 export type { SaveZipOptions, SaveZipTree, SaveZipDestination } from './save-zip/options.js';
 export type { PCloudFileMetadata } from './pcloud/codecs.js';
+export { adaptiveBackoff } from './zip-progress/adaptive-backoff.js';
+export type { AdaptiveBackoffOptions } from './zip-progress/adaptive-backoff.js';

@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { type Credentials, hasCredentials, validateCredentials } from '../pcloud/credentials.js';
 import { DEFAULT_API_URL, parseApiUrl } from '../pcloud/endpoint.js';
 import { EXPONENTIAL_DEFAULTS, exponentialBackoff, type ExponentialBackoffOptions, validateExponential } from '../poll/schedule.js';
+import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from './adaptive-backoff.js';
 import type { ZipProgress } from './snapshot.js';
 
 /** What a custom `backoff` function receives before each wait. */
@@ -41,7 +42,13 @@ export interface PCloudConnectionOptions extends Credentials {
 
 /** Options of the polling schedule and its limits. */
 export interface PollingOptions {
-  /** Schedule between polls. Default: exponential 500 ms .. 5 s, factor 1.5, equal jitter. */
+  /**
+   * Schedule between polls. Default: `adaptiveBackoff()`: waits 250 ms .. 5 s that grow with the
+   * elapsed time while no rate is known and aim at the end predicted from the byte rate once it
+   * is, so the end is seen within about 5% of the job's duration with few requests; after a
+   * failure, exponential from 500 ms with jitter. Pass exponential options (e.g. `{}` for 500 ms
+   * .. 5 s, factor 1.5, equal jitter) or your own function to change it.
+   */
   readonly backoff?: Backoff;
   /** ms per HTTP request, body included. Default 30 000. */
   readonly requestTimeout?: number;
@@ -133,10 +140,14 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
   let rateLimitDelay: number = EXPONENTIAL_DEFAULTS.maxDelay;
   if (typeof backoff === 'function') {
     nextDelay = backoff;
-  } else if (backoff === undefined || (typeof backoff === 'object' && backoff !== null)) {
-    validateExponential(backoff ?? {});
+  } else if (backoff === undefined) {
+    nextDelay = adaptiveBackoff();
+    // A 429 without Retry-After: wait as long as the schedule's longest wait.
+    rateLimitDelay = ADAPTIVE_DEFAULTS.maxDelay;
+  } else if (typeof backoff === 'object' && backoff !== null) {
+    validateExponential(backoff);
     nextDelay = exponentialBackoff(backoff);
-    rateLimitDelay = Math.max(backoff?.maxDelay ?? EXPONENTIAL_DEFAULTS.maxDelay, backoff?.initialDelay ?? 0);
+    rateLimitDelay = Math.max(backoff.maxDelay ?? EXPONENTIAL_DEFAULTS.maxDelay, backoff.initialDelay ?? 0);
   } else {
     throw new TypeError('backoff must be an options object or a function returning ms');
   }

@@ -1,0 +1,153 @@
+import { exponentialBackoff } from '../poll/schedule.js';
+import type { BackoffContext } from './options.js';
+
+/**
+ * Options of {@link adaptiveBackoff}. Every wait lies in `[minDelay, maxDelay]`.
+ *
+ * The schedule aims at a completion lag (time from the job's real end to the observer's
+ * `complete`) of at most `max(minDelay, lagShare x job duration)`, with as few requests as that
+ * allows. The defaults were chosen with `npm run bench` (section "Poll efficiency").
+ *
+ * @example
+ * ```ts
+ * const options: AdaptiveBackoffOptions = { maxDelay: 2000, random: () => 0.5 }; // fixed jitter for tests
+ * ```
+ */
+export interface AdaptiveBackoffOptions {
+  /** Shortest wait in ms, and the lag tolerated on very short jobs. Default 250. */
+  readonly minDelay?: number;
+  /** Longest wait in ms, so a finished job is seen within it whatever the estimates say. Default 5000. */
+  readonly maxDelay?: number;
+  /** Tolerated lag as a share of the job's duration. Default 0.05. */
+  readonly lagShare?: number;
+  /**
+   * Wait as a share of the elapsed time while nothing has moved yet in a job of several files,
+   * or the job is not registered yet (1901). Larger than `lagShare` because such a job rarely
+   * ends at its next change; the price is that a job whose first file is nearly all of it is
+   * seen within this share of its duration (and within `maxDelay`). Default 0.4.
+   */
+  readonly idleShare?: number;
+  /**
+   * Share of the predicted time left to wait while the predicted end is further away than the
+   * tolerated lag. Well below 1, because the prediction is an average rate: a job that speeds
+   * up (up to 1 / aimShare times) must not be overshot. Default 0.25.
+   */
+  readonly aimShare?: number;
+  /** First wait after a failed poll, in ms; doubles per consecutive failure, equal jitter. Default 500. */
+  readonly failureDelay?: number;
+  /** Source of randomness in [0, 1) for the failure jitter; inject a seeded one in tests. Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+/**
+ * Defaults of {@link AdaptiveBackoffOptions}.
+ *
+ * @example
+ * ```ts
+ * adaptiveBackoff({ maxDelay: ADAPTIVE_DEFAULTS.maxDelay * 2 });
+ * ```
+ */
+export const ADAPTIVE_DEFAULTS = {
+  minDelay: 250,
+  maxDelay: 5000,
+  lagShare: 0.05,
+  idleShare: 0.4,
+  aimShare: 0.25,
+  failureDelay: 500,
+  random: Math.random,
+} as const satisfies Required<AdaptiveBackoffOptions>;
+
+type Resolved = Required<AdaptiveBackoffOptions>;
+
+/** Throws a TypeError naming the field when the options are malformed. */
+function resolve(options: AdaptiveBackoffOptions): Resolved {
+  const merged: Resolved = { ...ADAPTIVE_DEFAULTS, ...stripUndefined(options) };
+  const { minDelay, maxDelay, failureDelay, random } = merged;
+  for (const [field, value] of [['minDelay', minDelay], ['maxDelay', maxDelay], ['failureDelay', failureDelay]] as const) {
+    if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) throw new TypeError(`adaptiveBackoff: ${field} must be a finite number of ms >= 0`);
+  }
+  if (maxDelay < minDelay) throw new TypeError(`adaptiveBackoff: maxDelay (${maxDelay}) must not be below minDelay (${minDelay})`);
+  for (const [field, value] of [['lagShare', merged.lagShare], ['idleShare', merged.idleShare], ['aimShare', merged.aimShare]] as const) {
+    if (!(typeof value === 'number' && value > 0 && value <= 1)) throw new TypeError(`adaptiveBackoff: ${field} must be a number in (0, 1]`);
+  }
+  if (typeof random !== 'function') throw new TypeError('adaptiveBackoff: random must be a function');
+  return merged;
+}
+
+/** Options without the keys set to undefined, so they do not hide the defaults. */
+function stripUndefined(options: AdaptiveBackoffOptions): AdaptiveBackoffOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
+
+/**
+ * The wait while the job runs normally (no failure), in ms before clamping. Pure arithmetic.
+ *
+ * - No rate yet: a share of the elapsed time (`lagShare`, or `idleShare` while the next change
+ *   is unlikely to be the last). A job that ends at the next change is then seen within that
+ *   share of its duration, and the waits grow geometrically, so a long job costs few requests
+ *   before it shows a rate.
+ * - Predicted end within the tolerated lag: poll right at it (an early end is still seen in time).
+ * - Predicted end further: wait `aimShare` of the time left, never less than the safe
+ *   elapsed-time share, so the polls close in on the end without overshooting a speed-up.
+ * - Past the predicted end: the safe elapsed-time share.
+ */
+function runningWait(o: Resolved, ctx: BackoffContext): number {
+  const elapsed = Math.max(0, ctx.elapsedMs);
+  const safe = o.lagShare * elapsed;
+  if (ctx.etaMs === undefined) {
+    const progress = ctx.lastProgress;
+    // Not registered yet (1901), or several files and none finished: the next change is very
+    // unlikely to be the last one.
+    const idle = progress === undefined || (progress.totalfiles > 1 && progress.files === 0);
+    return idle ? o.idleShare * elapsed : safe;
+  }
+  // Anchor the prediction at the last change: counters move once per file, so the rate
+  // averaged up to an unchanged answer sinks as time passes and the predicted end drifts away.
+  const anchor = ctx.lastProgress;
+  const predictedEnd = anchor?.etaMs === undefined ? elapsed - ctx.msSinceLastAnswer + ctx.etaMs : anchor.elapsedMs + anchor.etaMs;
+  const left = predictedEnd - elapsed;
+  if (!(left > 0)) return safe;
+  const tolerated = Math.max(o.minDelay, o.lagShare * (elapsed + left));
+  if (left <= tolerated) return left;
+  return Math.max(safe, o.aimShare * left);
+}
+
+/**
+ * The default schedule of `zipProgress$`: a pure function of the poll state that spends requests
+ * where they shorten the time between the job's end and `complete`.
+ *
+ * While the job runs, it waits a share of the elapsed time when no rate is known (a job that
+ * gives no rate information, such as one big file, is still seen within 5% of its duration),
+ * and aims at the end predicted from the observed byte rate when there is one, closing in by
+ * `aimShare` of the time left so that a job that speeds up is not overshot. After a failed poll
+ * it backs off exponentially from `failureDelay` (x2 per failure) with equal jitter drawn from
+ * `random`. Every wait lies in `[minDelay, maxDelay]`; without failures the schedule does not
+ * use `random` at all, so it is deterministic.
+ *
+ * @throws TypeError when an option is malformed.
+ *
+ * @example
+ * ```ts
+ * import { adaptiveBackoff, zipProgress$ } from 'pcloud-zip-progress';
+ *
+ * // The default, spelled out; or tune it, e.g. never wait more than 2 s:
+ * zipProgress$({ progresshash, auth, backoff: adaptiveBackoff({ maxDelay: 2000 }) }).subscribe(console.log);
+ * ```
+ */
+export function adaptiveBackoff(options: AdaptiveBackoffOptions = {}): (context: BackoffContext) => number {
+  const o = resolve(options);
+  const onFailure = exponentialBackoff({
+    initialDelay: clamp(o.failureDelay, o.minDelay, o.maxDelay),
+    maxDelay: o.maxDelay,
+    factor: 2,
+    jitter: 'equal',
+    random: o.random,
+  });
+  return (ctx) => {
+    if (ctx.failures > 0) return onFailure(ctx);
+    const wait = runningWait(o, ctx);
+    return clamp(Number.isFinite(wait) ? wait : o.maxDelay, o.minDelay, o.maxDelay);
+  };
+}
