@@ -100,17 +100,21 @@ export function callPCloud$<A>(
 ): Observable<A> {
   const call$ = new Observable<A>((subscriber) => {
     const controller = new AbortController();
+    let settled = false;
     send(config, method, params, codec, controller.signal).then(
       (value) => {
+        settled = true;
         subscriber.next(value);
         subscriber.complete();
       },
       (error: unknown) => {
+        settled = true;
         subscriber.error(error);
       },
     );
     return () => {
-      controller.abort();
+      // Aborting a finished request costs an exception and an event per poll: skip it.
+      if (!settled) controller.abort();
     };
   });
   if (!Number.isFinite(config.requestTimeout)) return call$;

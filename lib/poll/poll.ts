@@ -1,5 +1,8 @@
 import { defer, filter, repeat, retry, takeWhile, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 
+/** The longest wait platform timers can hold. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** What the generic poller knows when it picks the next wait or judges an error. */
 export interface PollContext<T> {
   /** Requests sent so far, the one just answered included. */
@@ -76,7 +79,8 @@ export function poll<T>(config: PollConfig<T>): Observable<T> {
       if (!(typeof ms === 'number' && ms >= 0 && Number.isFinite(ms))) {
         throw new TypeError(`backoff returned ${String(ms)}: it must return a finite number of ms >= 0`);
       }
-      return timer(Math.max(ms, atLeast), scheduler);
+      // Platform timers overflow past 2^31-1 ms (~24.8 days) and would fire at once.
+      return timer(Math.min(Math.max(ms, atLeast), MAX_TIMER_MS), scheduler);
     };
 
     return defer(() => {
@@ -89,6 +93,8 @@ export function poll<T>(config: PollConfig<T>): Observable<T> {
           const verdict = classify(error, context());
           if (verdict.kind === 'fatal') return throwError(() => error);
           if (verdict.kind === 'pending') {
+            // The server answered: the failures-in-a-row streak is broken.
+            failures = 0;
             unchangedPolls += 1;
             return wait();
           }
