@@ -1,0 +1,95 @@
+/**
+ * `npm run bench [-- --smoke] [-- --strict]`: runs every bench section present in spec/bench,
+ * prints each table with its targets, and (full runs only) writes them all to
+ * spec/bench/results.md with the machine they ran on.
+ *
+ * Sections are loaded dynamically, so a section that is not written yet is skipped with a note
+ * instead of breaking the others. `--strict` exits with 1 when a target is missed.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchOptions, BenchSection } from './section.js';
+
+/** The section modules, in the order they are printed. */
+const SECTIONS = ['efficiency', 'overhead', 'scale', 'size'] as const;
+
+/** What happened to one section. */
+export type SectionOutcome =
+  | { readonly kind: 'done'; readonly name: string; readonly section: BenchSection; readonly seconds: number }
+  | { readonly kind: 'skipped'; readonly name: string; readonly reason: string }
+  | { readonly kind: 'failed'; readonly name: string; readonly reason: string };
+
+type SectionModule = { readonly run: (options: BenchOptions) => Promise<BenchSection> };
+
+function isSectionModule(value: unknown): value is SectionModule {
+  return typeof value === 'object' && value !== null && typeof (value as { run?: unknown }).run === 'function';
+}
+
+/** Loads and runs one section; never throws (a broken section must not hide the others). */
+async function runSection(dir: string, name: string, options: BenchOptions): Promise<SectionOutcome> {
+  const file = join(dir, `${name}.ts`);
+  if (!existsSync(file)) return { kind: 'skipped', name, reason: `spec/bench/${name}.ts is not there yet` };
+  try {
+    const loaded: unknown = await import(pathToFileURL(file).href);
+    if (!isSectionModule(loaded)) return { kind: 'skipped', name, reason: `spec/bench/${name}.ts exports no run(options)` };
+    const started = performance.now();
+    const section = await loaded.run(options);
+    return { kind: 'done', name, section, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    return { kind: 'failed', name, reason: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+}
+
+/** One outcome as markdown: heading, verdict, table and notes. */
+export function formatOutcome(outcome: SectionOutcome): string {
+  if (outcome.kind === 'skipped') return `## ${outcome.name}\n\n_Skipped: ${outcome.reason}._\n`;
+  if (outcome.kind === 'failed') return `## ${outcome.name}\n\n**Failed to run:**\n\n\`\`\`\n${outcome.reason}\n\`\`\`\n`;
+  const { section, seconds } = outcome;
+  const verdict = section.passed ? 'all targets met' : '**some targets missed**';
+  const notes = (section.notes ?? []).map((note) => `- ${note}`);
+  return [`## ${section.title}`, '', `${verdict} (ran in ${seconds.toFixed(1)} s)`, '', section.table, '', ...notes, ''].join('\n');
+}
+
+/** The header of results.md: when, and on what. */
+export function machineHeader(smoke: boolean, now = new Date()): string {
+  const cpus = os.cpus();
+  return [
+    '# Benchmark results',
+    '',
+    `- Date: ${now.toISOString()}`,
+    `- Node: ${process.version} (${process.platform} ${process.arch})`,
+    `- CPU: ${cpus[0]?.model.trim() ?? 'unknown'}, ${cpus.length} cores`,
+    `- Mode: ${smoke ? 'smoke (`npm run bench -- --smoke`)' : 'full (`npm run bench`)'}`,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const smoke = args.includes('--smoke');
+  const strict = args.includes('--strict');
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const outcomes: SectionOutcome[] = [];
+  for (const name of SECTIONS) {
+    process.stderr.write(`bench: ${name}${smoke ? ' (smoke)' : ''}...\n`);
+    const outcome = await runSection(dir, name, { smoke });
+    outcomes.push(outcome);
+    process.stdout.write(`\n${formatOutcome(outcome)}\n`);
+  }
+  const report = [machineHeader(smoke), ...outcomes.map(formatOutcome)].join('\n');
+  if (smoke) {
+    process.stderr.write('bench: smoke run, results.md left as it is\n');
+  } else {
+    await writeFile(join(dir, 'results.md'), report);
+    process.stderr.write('bench: wrote spec/bench/results.md\n');
+  }
+  const failed = outcomes.filter((o) => o.kind === 'failed').map((o) => o.name);
+  const missed = outcomes.filter((o) => o.kind === 'done' && !o.section.passed).map((o) => o.name);
+  if (missed.length > 0) process.stderr.write(`bench: targets missed in ${missed.join(', ')}\n`);
+  if (failed.length > 0 || (strict && missed.length > 0)) process.exitCode = 1;
+}
+
+await main();

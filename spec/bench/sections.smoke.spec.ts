@@ -1,0 +1,46 @@
+import type { BenchSection } from './section.js';
+import { run as overhead } from './overhead.js';
+import { run as scale } from './scale.js';
+import { run as size } from './size.js';
+
+/**
+ * Each benchmark section still runs and still prints its targets. Figures are not asserted: in
+ * smoke mode, on a shared CI machine, they say nothing about the library.
+ */
+
+/** A markdown table: header, separator, at least one row; every row with the same cell count. */
+function expectTable(section: BenchSection, targets: readonly string[]): void {
+  const rows = section.table.split('\n');
+  expect(rows.length).toBeGreaterThanOrEqual(3);
+  expect(rows[1]).toMatch(/^\|(-+\|)+$/);
+  const cells = (row: string): number => row.split('|').length;
+  for (const row of rows) expect(cells(row)).toBe(cells(rows[0]!));
+  expect(rows[0]).toMatch(/\| target \|/);
+  for (const target of targets) expect(section.table).toContain(target);
+  expect(typeof section.passed).toBe('boolean');
+}
+
+// Per test: `testTimeout` inside a jest project config is not applied, and these spawn processes.
+const TIMEOUT_MS = 15_000;
+
+describe('benchmark sections (smoke)', () => {
+  it('per-poll overhead: both figures, their ratio and the 1.3x target', async () => {
+    const section = await overhead({ smoke: true });
+    expect(section.title).toBe('Per-poll overhead');
+    expectTable(section, ['<= 1.3x', 'zipProgress$', 'hand-written fetch loop']);
+  }, TIMEOUT_MS);
+
+  it('scale: heap per subscription, event-loop delay p99 and polls per second with targets', async () => {
+    const section = await scale({ smoke: true });
+    expect(section.title).toBe('Scale in one process');
+    expectTable(section, ['< 4.00 KB', '< 50 ms', 'polls per second', '500 waiting subscriptions']);
+  }, TIMEOUT_MS);
+
+  it('size: the zipProgress$ bundle against 8 KB, references, no Node built-in', async () => {
+    const section = await size({ smoke: true });
+    expect(section.title).toBe('Bundle size');
+    expectTable(section, ['< 8.00 KB gzip', "import ky from 'ky'", 'io-ts', 'Node built-ins']);
+    // Not a figure but a property: a browser bundle that needs a Node built-in is broken.
+    expect(section.table).toMatch(/Node built-ins in the zipProgress\$ graph \| none \|/);
+  }, TIMEOUT_MS);
+});
