@@ -167,7 +167,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<Cli
 
 // Run only when this file is the program (the pcloud-fake-server bin or dist/testing/cli.js);
 // matching argv[1] works in both the ESM and the CommonJS build, unlike import.meta or require.main.
-if (/(?:pcloud-fake-server|[\\/]testing[\\/]cli\.[cm]?js)$/.test(process.argv[1] ?? '')) {
+if (/(?:pcloud-fake-server|[\\/]testing[\\/]cli\.[cm]?[jt]s)$/.test(process.argv[1] ?? '')) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error instanceof CliUsageError ? `${error.message}\n\n${USAGE}` : error);
     process.exitCode = error instanceof CliUsageError ? 2 : 1;

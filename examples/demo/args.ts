@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+
+/** What the demo was asked to do. */
+export type DemoPlan =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'local'; readonly seconds: number; readonly files: number }
+  | {
+      readonly kind: 'account';
+      readonly auth: string;
+      readonly apiUrl: string;
+      readonly folderid?: number;
+      readonly folderids?: number[];
+      readonly fileids?: number[];
+      readonly topath?: string;
+      readonly tofolderid?: number;
+      readonly toname?: string;
+    };
+
+export const HELP = `npm run demo [-- options]
+
+Starts a zip in pCloud with saveZip$ and draws its progress live.
+
+With no options it runs on the embedded pCloud emulator: it seeds a folder of a few hundred
+files of mixed sizes, zips it at a throttled speed (about 10 s), then checks that the saved zip
+opens and lists the expected entries.
+
+  --seconds N          how long the local zip should take (default 10)
+  --files N            how many files to seed locally (default 300)
+
+Against a real pCloud account (token from --auth or the PCLOUD_AUTH environment variable):
+  --auth TOKEN         a pCloud auth token (prefer PCLOUD_AUTH: arguments show up in ps)
+  --api-url URL        https://api.pcloud.com (US, default) or https://eapi.pcloud.com (EU)
+  --folderid ID        zip this folder's contents
+  --folderids A,B      zip these folders
+  --fileids A,B        zip these files
+  --topath PATH        save the zip at this full path, e.g. /backups/demo.zip
+  --tofolderid ID --toname NAME   or in this folder under this name
+
+  --help               this text
+
+Ctrl-C cancels cleanly. When stdout is not a terminal it prints one line per update.`;
+
+/** Bad command-line input: the message says what was wrong. */
+export class DemoUsageError extends Error {
+  override readonly name = 'DemoUsageError';
+}
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new DemoUsageError(`--${name} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+function integers(name: string, value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(',').map((part) => integer(name, part.trim()) ?? 0);
+}
+
+/** Reads argv (without node and the script) and the environment into a plan. */
+export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv): DemoPlan {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean' },
+        seconds: { type: 'string' },
+        files: { type: 'string' },
+        auth: { type: 'string' },
+        'api-url': { type: 'string' },
+        folderid: { type: 'string' },
+        folderids: { type: 'string' },
+        fileids: { type: 'string' },
+        topath: { type: 'string' },
+        tofolderid: { type: 'string' },
+        toname: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new DemoUsageError(error instanceof Error ? error.message : 'invalid arguments');
+  }
+  if (values.help) return { kind: 'help' };
+  const auth = values.auth ?? env.PCLOUD_AUTH;
+  if (auth === undefined || auth === '') {
+    const seconds = Number(values.seconds ?? '10');
+    if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= 600)) throw new DemoUsageError('--seconds must be a number between 0 and 600');
+    const files = integer('files', values.files) ?? 300;
+    if (files < 1 || files > 5000) throw new DemoUsageError('--files must be between 1 and 5000');
+    return { kind: 'local', seconds, files };
+  }
+  const tree = { folderid: integer('folderid', values.folderid), folderids: integers('folderids', values.folderids), fileids: integers('fileids', values.fileids) };
+  if (tree.folderid === undefined && tree.folderids === undefined && tree.fileids === undefined) {
+    throw new DemoUsageError('with --auth, say what to zip: --folderid, --folderids or --fileids');
+  }
+  return {
+    kind: 'account',
+    auth,
+    apiUrl: values['api-url'] ?? 'https://api.pcloud.com',
+    ...tree,
+    topath: values.topath,
+    tofolderid: integer('tofolderid', values.tofolderid),
+    toname: values.toname,
+  };
+}
