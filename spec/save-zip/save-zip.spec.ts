@@ -120,8 +120,8 @@ describe('saveZip$', () => {
 
   it.each([
     ['the destination exists', () => user.writeFile('/taken.zip', 'x'), { topath: '/taken.zip' }, 2004],
-    ['access is denied', () => fake.inject('savezip', { type: 'api-error', code: 2003, error: 'Access denied.' }), {}, 2003],
-    ['the user is over quota', () => fake.inject('savezip', { type: 'api-error', code: 2008 }), {}, 2008],
+    ['access is denied', () => { fake.inject('savezip', { type: 'api-error', code: 2003, error: 'Access denied.' }); }, {}, 2003],
+    ['the user is over quota', () => { fake.inject('savezip', { type: 'api-error', code: 2008 }); }, {}, 2008],
     ['the destination folder is missing', () => undefined, { topath: '/nowhere/a.zip' }, 2005],
   ])('fails with PCloudApiError when %s, and stops polling', async (_what, arrange, extra, code) => {
     await start();
