@@ -238,7 +238,9 @@ function model(answers: readonly ServerAnswer[], maxRetries: number): { emits: C
         if (a.counts[0] >= a.counts[1]) return { emits, end: { kind: 'complete' }, requests };
       }
     } else if (a.kind === 'api' && a.code === 1901 && emits.length === 0) {
-      // Not registered yet (notFoundGrace is infinite here): no news, not a failure.
+      // Not registered yet (notFoundGrace is infinite here): no news, not a failure; the server
+      // answered, so a streak of failures is broken.
+      failures = 0;
     } else if (transient) {
       failures += 1;
       if (failures > maxRetries) return { emits, end: { kind: 'error', cause: a }, requests };
