@@ -1,16 +1,4 @@
-import type { FakeUser } from '../../lib/testing/index.js';
-
-/** A tiny deterministic PRNG (mulberry32): the same demo tree on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom, type FakeUser } from '../../lib/testing/index.js';
 
 /** One file of the demo tree. */
 export interface DemoFile {
@@ -23,7 +11,7 @@ export interface DemoFile {
  * KB, and two large videos, so the progress bar shows both quick runs and long holds.
  */
 export function planDemoTree(count: number): DemoFile[] {
-  const random = prng(42);
+  const random = seededRandom(42);
   const files: DemoFile[] = [];
   for (let i = 0; i < count; i++) {
     const big = i === Math.floor(count / 3) || i === count - 1;

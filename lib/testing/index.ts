@@ -18,3 +18,4 @@ export type { RecordedRequest } from './request-log.js';
 export type { CredentialLocation } from './params.js';
 export type { FileMetadata, FolderMetadata, Metadata } from './filesystem.js';
 export type { ZipJobInfo } from './zip-jobs.js';
+export { seededRandom } from './seeded-random.js';

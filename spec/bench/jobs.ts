@@ -8,25 +8,9 @@
 /** A source of numbers in [0, 1), like `Math.random`. */
 export type Random = () => number;
 
-/**
- * mulberry32: a tiny seeded PRNG, good enough for simulation and identical on every machine.
- *
- * @example
- * ```ts
- * const random = seededRandom(42);
- * random(); // always the same first number for seed 42
- * ```
- */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../lib/testing/seeded-random.js';
+
+export { seededRandom };
 
 /** A number whose logarithm is uniform in [ln min, ln max]: every order of magnitude equally likely. */
 export function logUniform(random: Random, min: number, max: number): number {

@@ -17,6 +17,7 @@ import { ResponseDecodeError } from '../../lib/errors/response-decode-error.js';
 import { TransportError } from '../../lib/errors/transport-error.js';
 import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
 import type { ZipProgress } from '../../lib/zip-progress/snapshot.js';
+import { seededRandom } from '../../lib/testing/seeded-random.js';
 
 export const NUM_RUNS = 200;
 const seedOptions = (): fc.Parameters<unknown> => ({
@@ -268,18 +269,6 @@ function expectedError(cause: ServerAnswer): { cls: unknown; match: Record<strin
   }
 }
 
-/** A small seeded PRNG for the schedule's jitter. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Exchange {
   readonly answer: ServerAnswer;
   readonly sentAt: number;
@@ -358,7 +347,7 @@ describe('property (b): the stream against a reference model, in virtual time', 
           requestTimeout: REQUEST_TIMEOUT,
           notFoundGrace: Infinity,
           stallTimeout: Infinity,
-          backoff: { initialDelay, maxDelay, factor: s.factor, jitter: s.jitter, random: mulberry32(s.seed) },
+          backoff: { initialDelay, maxDelay, factor: s.factor, jitter: s.jitter, random: seededRandom(s.seed) },
         }).subscribe({
           next: (value) => events.push({ type: 'next', value }),
           complete: () => events.push({ type: 'complete' }),
