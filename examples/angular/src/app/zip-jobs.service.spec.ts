@@ -1,0 +1,104 @@
+import { TestBed } from '@angular/core/testing';
+import { lastValueFrom, toArray } from 'rxjs';
+import { PCloudApiError } from 'pcloud-zip-progress';
+import { expectNoMoreRequests, type PCloudFixture, requestsOf, startPCloud, waitFor } from '../testing/fake-pcloud';
+import { type PCloudConfig, providePCloud, type ZipJob, ZipJobsService } from './zip-jobs.service';
+
+let pcloud: PCloudFixture | undefined;
+afterEach(async () => {
+  await pcloud?.fake.close();
+  pcloud = undefined;
+});
+
+async function setUp(bytesPerSecond: number, config: Partial<PCloudConfig> = {}): Promise<{ zips: ZipJobsService; pcloud: PCloudFixture }> {
+  pcloud = await startPCloud({ bytesPerSecond });
+  TestBed.configureTestingModule({ providers: [providePCloud({ ...pcloud.config, ...config })] });
+  return { zips: TestBed.inject(ZipJobsService), pcloud };
+}
+
+describe('ZipJobsService', () => {
+  it('runs a job to saved, with progress in between, as an Observable and as a signal', async () => {
+    // 5 files x 20 KB at 100 KB/s: one file every 200 ms, about 1 s in all.
+    const { zips, pcloud } = await setUp(100_000);
+    const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/photos.zip' });
+    expect(zips.job(id)()).toMatchObject({ id, label: '/zips/photos.zip', status: 'running', progress: undefined });
+    expect(zips.running().map((job) => job.id)).toEqual([id]);
+
+    const states = await lastValueFrom(zips.job$(id).pipe(toArray()));
+
+    const partial = states.filter((job) => job.progress !== undefined && job.progress.fraction > 0 && job.progress.fraction < 1);
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.some((job) => job.progress?.bytesPerSecond !== undefined && job.progress.etaMs !== undefined)).toBe(true);
+    const files = states.map((job) => job.progress?.files ?? 0);
+    expect(files).toEqual([...files].sort((a, b) => a - b));
+    expect(states.slice(0, -1).every((job) => job.status === 'running')).toBe(true);
+
+    const last = states.at(-1)!;
+    const stored = pcloud.user.readFile('/zips/photos.zip');
+    expect(stored).toBeDefined();
+    expect(last).toMatchObject({ status: 'saved', metadata: { path: '/zips/photos.zip', size: stored!.length }, error: undefined });
+    expect(last.progress).toMatchObject({ files: 5, totalfiles: 5, fraction: 1, done: true });
+    // The signal holds the same final state.
+    expect(zips.jobs()).toEqual([last]);
+    expect(zips.running()).toEqual([]);
+    expect(requestsOf(pcloud.fake, 'savezip')).toHaveLength(1);
+    expect(requestsOf(pcloud.fake, 'savezipprogress').length).toBeGreaterThan(2);
+    // Nothing left to cancel.
+    expect(zips.cancel(id)).toBe(false);
+  });
+
+  it('marks a job failed with the library error (here: a wrong auth token)', async () => {
+    const { zips } = await setUp(100_000, { auth: 'not-a-valid-token' });
+    const id = zips.start({ folderid: 1, topath: '/zips/x.zip' });
+    const last = await lastValueFrom(zips.job$(id));
+    expect(last.status).toBe('failed');
+    expect(last.error).toBeInstanceOf(PCloudApiError);
+    expect(last.error).toMatchObject({ code: 2000 });
+    expect(last.metadata).toBeUndefined();
+  });
+
+  it('throws at once on an invalid request, without creating a job', async () => {
+    const { zips } = await setUp(100_000);
+    expect(() => zips.start({ topath: '/zips/x.zip' })).toThrow(/needs a tree/);
+    expect(zips.jobs()).toEqual([]);
+  });
+
+  it('cancel() aborts the savezip request and stops the polling', async () => {
+    // 5 files x 20 KB at 20 KB/s: about 5 s, far longer than the test.
+    const { zips, pcloud } = await setUp(20_000);
+    const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/slow.zip' });
+    await waitFor('a first progress snapshot', () => zips.job(id)()?.progress);
+    expect(requestsOf(pcloud.fake, 'savezip')[0]?.aborted).toBe(false);
+
+    expect(zips.cancel(id)).toBe(true);
+    expect(zips.job(id)()).toMatchObject({ status: 'cancelled', metadata: undefined });
+    expect(zips.running()).toEqual([]);
+
+    // The emulator sees the client close the savezip connection...
+    await waitFor('savezip to be aborted', () => requestsOf(pcloud.fake, 'savezip')[0]?.aborted);
+    // ...and no poll after that.
+    await expectNoMoreRequests(pcloud.fake, 'savezipprogress');
+    expect(pcloud.user.readFile('/zips/slow.zip')).toBeUndefined();
+    expect(zips.job(id)()?.status).toBe('cancelled');
+    expect(zips.cancel(id)).toBe(false);
+  });
+
+  it('destroying the service (its injector) cancels every running job', async () => {
+    const { zips, pcloud } = await setUp(20_000);
+    const emitted: (readonly ZipJob[])[] = [];
+    let completed = false;
+    zips.jobs$.subscribe({ next: (jobs) => emitted.push(jobs), complete: () => (completed = true) });
+    zips.start({ folderid: pcloud.folderid, topath: '/zips/a.zip' });
+    zips.start({ folderid: pcloud.folderid, topath: '/zips/b.zip' });
+    await waitFor('progress on both jobs', () => zips.jobs().every((job) => job.progress !== undefined));
+    expect(requestsOf(pcloud.fake, 'savezip')).toHaveLength(2);
+
+    TestBed.resetTestingModule(); // destroys the root injector, hence the service's DestroyRef
+
+    expect(completed).toBe(true);
+    expect(emitted.at(-1)?.map((job) => job.status)).toEqual(['cancelled', 'cancelled']);
+    await waitFor('both savezip requests to be aborted', () => requestsOf(pcloud.fake, 'savezip').every((request) => request.aborted));
+    await expectNoMoreRequests(pcloud.fake, 'savezipprogress');
+    expect(() => zips.start({ folderid: pcloud.folderid, topath: '/zips/c.zip' })).toThrow(/destroyed/);
+  });
+});
