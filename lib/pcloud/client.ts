@@ -1,6 +1,6 @@
 import ky from 'ky';
 import type * as t from 'io-ts';
-import { Observable, throwError, timeout, type SchedulerLike } from 'rxjs';
+import { Observable, type SchedulerLike } from 'rxjs';
 import { TransportError } from '../errors/transport-error.js';
 import { type Credentials, secretsOf } from './credentials.js';
 import { decodeResponse } from './decode.js';
@@ -20,6 +20,12 @@ export interface PCloudClientConfig {
 /** Parameters of one pCloud call; undefined values are left out. */
 export type PCloudParams = Readonly<Record<string, string | number | undefined>>;
 
+/** An error's message, also for errors from another realm (where `instanceof Error` fails). */
+function messageOf(error: unknown): string {
+  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : 'unknown';
+}
+
 function isTransientStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
@@ -36,13 +42,15 @@ async function send<A>(
   for (const [key, value] of Object.entries(params)) if (value !== undefined) body.set(key, String(value));
   const { auth, accessToken } = config.credentials;
   if (auth !== undefined) body.set('auth', auth);
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // A string body with its type spelled out: a URLSearchParams object from another realm (jsdom,
+  // a polyfill) would be sent by Node's fetch as text/plain.
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' };
   if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
 
   let response: Response;
   try {
     response = await ky.post(methodUrl(config.apiUrl, method), {
-      body,
+      body: body.toString(),
       headers,
       signal,
       fetch: config.fetch,
@@ -58,7 +66,7 @@ async function send<A>(
     throw new TransportError({
       kind: 'network',
       method,
-      message: `network failure (${error instanceof Error ? error.message : 'unknown'})`,
+      message: `network failure (${messageOf(error)})`,
       transient: true,
       cause: error,
     });
@@ -98,7 +106,7 @@ export function callPCloud$<A>(
   params: PCloudParams,
   codec: t.Decoder<unknown, A>,
 ): Observable<A> {
-  const call$ = new Observable<A>((subscriber) => {
+  return new Observable<A>((subscriber) => {
     const controller = new AbortController();
     let settled = false;
     send(config, method, params, codec, controller.signal).then(
@@ -112,22 +120,22 @@ export function callPCloud$<A>(
         subscriber.error(error);
       },
     );
+    // One action on the scheduler (virtual time in tests), covering the body too. It does what
+    // rxjs `timeout({ first })` did, without an operator and its subscribers per request: on
+    // expiry the request is aborted first, then the stream fails.
+    const { requestTimeout } = config;
+    const timer = Number.isFinite(requestTimeout)
+      ? config.scheduler.schedule(() => {
+          if (settled) return;
+          settled = true;
+          controller.abort();
+          subscriber.error(new TransportError({ kind: 'timeout', method, transient: true, message: `no complete answer within ${requestTimeout} ms` }));
+        }, requestTimeout)
+      : undefined;
     return () => {
+      timer?.unsubscribe();
       // Aborting a finished request costs an exception and an event per poll: skip it.
       if (!settled) controller.abort();
     };
   });
-  if (!Number.isFinite(config.requestTimeout)) return call$;
-  // The timer runs on the scheduler (virtual time in tests) and covers the body too.
-  return call$.pipe(
-    timeout({
-      first: config.requestTimeout,
-      scheduler: config.scheduler,
-      with: () =>
-        throwError(
-          () =>
-            new TransportError({ kind: 'timeout', method, transient: true, message: `no complete answer within ${config.requestTimeout} ms` }),
-        ),
-    }),
-  );
 }

@@ -1,4 +1,6 @@
-import { defer, filter, repeat, retry, takeWhile, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { from, Observable, type Observer, type SchedulerLike, type Subscriber, type Unsubscribable } from 'rxjs';
+
+type Unsubscription = Unsubscribable & { readonly closed?: boolean };
 
 /** The longest wait platform timers can hold. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -65,60 +67,150 @@ export interface PollConfig<T> {
  * ```
  */
 export function poll<T>(config: PollConfig<T>): Observable<T> {
-  const { request, equals, isDone, classify, nextDelay, maxRetries, scheduler } = config;
-  return defer(() => {
-    const start = scheduler.now();
-    let polls = 0;
-    let unchangedPolls = 0;
-    let failures = 0;
-    let last: T | undefined;
-    let lastError: unknown;
-    const context = (): PollContext<T> => ({ polls, unchangedPolls, failures, last, lastError, elapsedMs: scheduler.now() - start });
-    const wait = (atLeast = 0): Observable<0> => {
-      const ms = nextDelay(context());
+  // One hand-rolled Observable instead of defer + retry + filter + repeat + takeWhile: the same
+  // steps in the same order, without an operator chain, a closure per wait or a timer Observable
+  // per poll (this runs once per poll, and a subscription waits most of its life).
+  return new Observable<T>((subscriber) => new Poller(config, subscriber).start());
+}
+
+/** The one scheduler work function of every wait: `state` is the poller that scheduled it. */
+function pollAgain(poller?: Poller<unknown>): void {
+  poller?.send();
+}
+
+/** The state of one subscription: its counters, the request in flight or the pending wait. */
+class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
+  private readonly startedAt: number;
+  private polls = 0;
+  private unchangedPolls = 0;
+  private failures = 0;
+  private last: T | undefined;
+  private lastError: unknown;
+  /** The request in flight, or the wait before the next one (never both). */
+  private pending: Unsubscription | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly config: PollConfig<T>,
+    private readonly subscriber: Subscriber<T>,
+  ) {
+    this.startedAt = config.scheduler.now();
+  }
+
+  /** Sends the first request; the returned teardown cancels whatever is pending. */
+  start(): Unsubscribable {
+    this.send();
+    return this;
+  }
+
+  /** Unsubscribed, or the stream has ended (possibly before the teardown was even registered). */
+  private halted(): boolean {
+    return this.stopped || this.subscriber.closed;
+  }
+
+  unsubscribe(): void {
+    this.stopped = true;
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.unsubscribe();
+  }
+
+  private context(): PollContext<T> {
+    const { polls, unchangedPolls, failures, last, lastError } = this;
+    return { polls, unchangedPolls, failures, last, lastError, elapsedMs: this.config.scheduler.now() - this.startedAt };
+  }
+
+  /** Subscribes one request; a request that throws or is not an Observable counts as failing. */
+  send(): void {
+    if (this.halted()) return;
+    this.pending = undefined;
+    let request: Observable<T>;
+    try {
+      this.polls += 1;
+      request = from(this.config.request());
+    } catch (error) {
+      this.error(error);
+      return;
+    }
+    const subscription = request.subscribe(this);
+    // A request that answered (or failed) synchronously has already armed the next wait.
+    if (this.halted()) subscription.unsubscribe();
+    else if (this.pending === undefined && !subscription.closed) this.pending = subscription;
+  }
+
+  /** An answer: book-keeping for the schedule, then emit it if it shows something new. */
+  next(value: T): void {
+    if (this.halted()) return;
+    const { subscriber, config } = this;
+    try {
+      this.failures = 0;
+      this.lastError = undefined;
+      if (this.last !== undefined && config.equals(this.last, value)) {
+        this.unchangedPolls += 1;
+        return;
+      }
+      this.last = value;
+      this.unchangedPolls = 0;
+      // Inclusive: the final value is emitted, then completion cancels everything before any wait.
+      const done = config.isDone(value);
+      subscriber.next(value);
+      if (done) subscriber.complete();
+    } catch (error) {
+      subscriber.error(error);
+    }
+  }
+
+  /** The request ended: the next poll is armed only after it was answered and handled. */
+  complete(): void {
+    if (this.halted()) return;
+    this.wait(0);
+  }
+
+  /** The request failed: wait and retry, keep waiting (pending), or fail the stream. */
+  error(error: unknown): void {
+    if (this.halted()) return;
+    const { config, subscriber } = this;
+    try {
+      this.lastError = error;
+      const verdict = config.classify(error, this.context());
+      if (verdict.kind === 'fatal') {
+        subscriber.error(error);
+        return;
+      }
+      if (verdict.kind === 'pending') {
+        // The server answered: the failures-in-a-row streak is broken.
+        this.failures = 0;
+        this.unchangedPolls += 1;
+        this.wait(0);
+        return;
+      }
+      this.failures += 1;
+      if (this.failures > config.maxRetries) {
+        subscriber.error(error);
+        return;
+      }
+      this.wait(verdict.minDelayMs ?? 0);
+    } catch (thrown) {
+      subscriber.error(thrown);
+    }
+  }
+
+  /** Arms the next request after `nextDelay` (at least `atLeast`) ms on the scheduler. */
+  private wait(atLeast: number): void {
+    const { config } = this;
+    let ms: number;
+    try {
+      ms = config.nextDelay(this.context());
       if (!(typeof ms === 'number' && ms >= 0 && Number.isFinite(ms))) {
         throw new TypeError(`backoff returned ${String(ms)}: it must return a finite number of ms >= 0`);
       }
-      // Platform timers overflow past 2^31-1 ms (~24.8 days) and would fire at once.
-      return timer(Math.min(Math.max(ms, atLeast), MAX_TIMER_MS), scheduler);
-    };
-
-    return defer(() => {
-      polls += 1;
-      return request();
-    }).pipe(
-      retry({
-        delay: (error: unknown) => {
-          lastError = error;
-          const verdict = classify(error, context());
-          if (verdict.kind === 'fatal') return throwError(() => error);
-          if (verdict.kind === 'pending') {
-            // The server answered: the failures-in-a-row streak is broken.
-            failures = 0;
-            unchangedPolls += 1;
-            return wait();
-          }
-          failures += 1;
-          if (failures > maxRetries) return throwError(() => error);
-          return wait(verdict.minDelayMs);
-        },
-      }),
-      // Book-keeping for the schedule, then drop answers that show nothing new.
-      filter((value) => {
-        failures = 0;
-        lastError = undefined;
-        if (last !== undefined && equals(last, value)) {
-          unchangedPolls += 1;
-          return false;
-        }
-        last = value;
-        unchangedPolls = 0;
-        return true;
-      }),
-      // The next poll is armed only after this one was answered and handled.
-      repeat({ delay: () => wait() }),
-      // Inclusive: the final value is emitted, then completion unsubscribes before any new wait.
-      takeWhile((value) => !isDone(value), true),
-    );
-  });
+    } catch (error) {
+      this.subscriber.error(error);
+      return;
+    }
+    if (this.halted()) return;
+    // Platform timers overflow past 2^31-1 ms (~24.8 days) and would fire at once.
+    const delay = Math.min(Math.max(ms, atLeast), MAX_TIMER_MS);
+    this.pending = config.scheduler.schedule<Poller<unknown>>(pollAgain, delay, this as Poller<unknown>);
+  }
 }

@@ -1,12 +1,12 @@
 import { defer, Observable, of, switchMap, type Subscription } from 'rxjs';
 import { ProgressTimeoutError } from '../errors/progress-timeout-error.js';
-import { callPCloud$, type PCloudClientConfig } from '../pcloud/client.js';
+import { callPCloud$ } from '../pcloud/client.js';
 import { type PCloudFileMetadata, SaveZipBody } from '../pcloud/codecs.js';
 import { pinServer$ } from '../pcloud/pin-server.js';
 import { newProgressHash } from '../pcloud/progress-hash.js';
 import { abortable } from '../poll/abortable.js';
 import { failAfter } from '../poll/fail-after.js';
-import { resolveConnection, resolvePolling } from '../zip-progress/options.js';
+import { clientConfig, resolveConnection, resolvePolling } from '../zip-progress/options.js';
 import type { ZipProgress } from '../zip-progress/snapshot.js';
 import { observeZipProgress } from '../zip-progress/zip-progress.js';
 import { type SaveZipOptions, saveZipParams } from './options.js';
@@ -63,13 +63,7 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
   const connection = resolveConnection(options);
   const polling = resolvePolling(options);
   const { scheduler } = polling;
-  const client: PCloudClientConfig = {
-    apiUrl: connection.apiUrl,
-    credentials: connection.credentials,
-    fetch: connection.fetch,
-    requestTimeout: polling.requestTimeout,
-    scheduler,
-  };
+  const client = clientConfig(connection, polling);
 
   return defer(() => {
     const start = scheduler.now();

@@ -1,4 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { PCloudClientConfig } from '../pcloud/client.js';
 import { type Credentials, hasCredentials, validateCredentials } from '../pcloud/credentials.js';
 import { DEFAULT_API_URL, parseApiUrl } from '../pcloud/endpoint.js';
 import { EXPONENTIAL_DEFAULTS, exponentialBackoff, type ExponentialBackoffOptions, validateExponential } from '../poll/schedule.js';
@@ -176,4 +177,15 @@ export function validateProgressHash(progresshash: unknown): asserts progresshas
   if (typeof progresshash !== 'string' || progresshash.trim() === '') {
     throw new TypeError('progresshash must be a non-empty string');
   }
+}
+
+/** The client configuration both `zipProgress$` and `saveZip$` call pCloud with. */
+export function clientConfig(connection: ResolvedConnection, polling: ResolvedPolling): PCloudClientConfig {
+  return {
+    apiUrl: connection.apiUrl,
+    credentials: connection.credentials,
+    fetch: connection.fetch,
+    requestTimeout: polling.requestTimeout,
+    scheduler: polling.scheduler,
+  };
 }

@@ -1,14 +1,14 @@
-import { defer, map, Observable, tap, throwError, timeout } from 'rxjs';
+import { map, Observable, type Subscription } from 'rxjs';
 import { PCloudApiError } from '../errors/pcloud-api-error.js';
 import { ProgressTimeoutError } from '../errors/progress-timeout-error.js';
 import { TransportError } from '../errors/transport-error.js';
-import { callPCloud$, type PCloudClientConfig } from '../pcloud/client.js';
+import { callPCloud$, type PCloudParams } from '../pcloud/client.js';
 import { SaveZipProgressBody } from '../pcloud/codecs.js';
 import { PCloudErrorCode } from '../pcloud/error-codes.js';
 import { abortable } from '../poll/abortable.js';
-import { failAfter } from '../poll/fail-after.js';
 import { poll, type PollContext, type PollVerdict } from '../poll/poll.js';
 import {
+  clientConfig,
   type ResolvedConnection,
   type ResolvedPolling,
   resolveConnection,
@@ -39,41 +39,52 @@ function classify(polling: ResolvedPolling, error: unknown, context: PollContext
   return { kind: 'fatal' };
 }
 
+/** Whether a snapshot is final (pCloud's rule, computed once per answer). */
+const isDone = (snapshot: ZipProgress): boolean => snapshot.done;
+
 /**
  * Observes a resolved configuration; shared by `zipProgress$` and `saveZip$` (which pins the
  * host and validates its own options).
+ *
+ * One Observable per subscription holds the poller, the overall deadline and the stall timer
+ * (what `failAfter` and rxjs `timeout({ each })` did, in the same order), so a subscription
+ * waiting between polls holds one subscriber chain and one timer per guard, not an operator
+ * chain.
  */
 export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling): Observable<ZipProgress> {
-  const { scheduler } = polling;
-  const client: PCloudClientConfig = {
-    apiUrl: connection.apiUrl,
-    credentials: connection.credentials,
-    fetch: connection.fetch,
-    requestTimeout: polling.requestTimeout,
-    scheduler,
-  };
-  return defer(() => {
+  const { scheduler, stallTimeout, timeout: deadlineMs } = polling;
+  const client = clientConfig(connection, polling);
+  // Built once: every poll of every subscription sends the same parameters.
+  const params: PCloudParams = { progresshash };
+  const classifyError = (error: unknown, context: PollContext<ZipProgress>): PollVerdict => classify(polling, error, context);
+  const guardStall = Number.isFinite(stallTimeout);
+
+  const watched = new Observable<ZipProgress>((subscriber) => {
     const start = scheduler.now();
     let first: ProgressSample | undefined;
     let latest: ZipProgress | undefined;
     let emitted: ZipProgress | undefined;
 
-    const request = (): Observable<ZipProgress> =>
-      callPCloud$(client, 'savezipprogress', { progresshash }, SaveZipProgressBody).pipe(
-        map(({ files, totalfiles, bytes, totalbytes }) => {
-          const elapsedMs = scheduler.now() - start;
-          first ??= { atMs: elapsedMs, files, bytes };
-          const counts = { files, totalfiles, bytes, totalbytes };
-          latest = { ...counts, fraction: progressFraction(counts), done: isZipDone(counts), elapsedMs, ...estimateRate(first, elapsedMs, counts) };
-          return latest;
-        }),
-      );
+    // The overall deadline is armed before the first request, as failAfter did.
+    const deadline = Number.isFinite(deadlineMs)
+      ? scheduler.schedule(() => {
+          subscriber.error(new ProgressTimeoutError('deadline', deadlineMs, emitted));
+        }, deadlineMs)
+      : undefined;
+
+    const snapshot = ({ files, totalfiles, bytes, totalbytes }: SaveZipProgressBody): ZipProgress => {
+      const elapsedMs = scheduler.now() - start;
+      first ??= { atMs: elapsedMs, files, bytes };
+      const counts = { files, totalfiles, bytes, totalbytes };
+      latest = { ...counts, fraction: progressFraction(counts), done: isZipDone(counts), elapsedMs, ...estimateRate(first, elapsedMs, counts) };
+      return latest;
+    };
 
     const progress$ = poll<ZipProgress>({
-      request,
+      request: () => callPCloud$(client, 'savezipprogress', params, SaveZipProgressBody).pipe(map(snapshot)),
       equals: sameCounts,
-      isDone: (snapshot) => snapshot.done,
-      classify: (error, context) => classify(polling, error, context),
+      isDone,
+      classify: classifyError,
       nextDelay: (context) =>
         polling.nextDelay({
           polls: context.polls,
@@ -88,24 +99,39 @@ export function observeZipProgress(progresshash: string, connection: ResolvedCon
         }),
       maxRetries: polling.maxRetries,
       scheduler,
-    }).pipe(
-      tap((snapshot) => {
-        emitted = snapshot;
-      }),
-    );
+    });
 
-    const stallGuarded = Number.isFinite(polling.stallTimeout)
-      ? progress$.pipe(
-          // Only changes are emitted, so "no emission for stallTimeout" is exactly a stall.
-          timeout({
-            each: polling.stallTimeout,
-            scheduler,
-            with: () => throwError(() => new ProgressTimeoutError('stall', polling.stallTimeout, emitted)),
-          }),
-        )
-      : progress$;
-    return stallGuarded.pipe(failAfter(polling.timeout, () => new ProgressTimeoutError('deadline', polling.timeout, emitted), scheduler));
-  }).pipe(abortable(connection.signal));
+    // Only changes are emitted, so "no emission for stallTimeout" is exactly a stall. On expiry
+    // the polling is cancelled first, then the stream fails (as rxjs `timeout` did).
+    let stall: Subscription | undefined;
+    const onStall = (): void => {
+      // Armed only once polling$ is assigned below (a stall fires on the scheduler, later).
+      polling$.unsubscribe();
+      subscriber.error(new ProgressTimeoutError('stall', stallTimeout, emitted));
+    };
+    const polling$ = progress$.subscribe({
+      next: (value) => {
+        emitted = value;
+        stall?.unsubscribe();
+        subscriber.next(value);
+        // Not when the consumer unsubscribed inside next (take(1), firstValueFrom...).
+        if (guardStall && !subscriber.closed) stall = scheduler.schedule(onStall, stallTimeout);
+      },
+      error: (error: unknown) => {
+        subscriber.error(error);
+      },
+      complete: () => {
+        subscriber.complete();
+      },
+    });
+    if (guardStall && stall === undefined && !subscriber.closed) stall = scheduler.schedule(onStall, stallTimeout);
+    return () => {
+      deadline?.unsubscribe();
+      stall?.unsubscribe();
+      polling$.unsubscribe();
+    };
+  });
+  return watched.pipe(abortable(connection.signal));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { firstValueFrom } from 'rxjs';
 import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
 import type { ZipProgressOptions } from '../../lib/zip-progress/options.js';
 import { collect, type Outcome } from '../support/collect.js';
@@ -102,6 +103,16 @@ describe('zipProgress$ schedule (fake timers)', () => {
     expect(outcome.error).toMatchObject({ reason: 'stall', lastProgress: { files: 2 } });
     expect(times.at(-1)).toBeLessThanOrEqual(1400);
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('leaves no timer when the consumer unsubscribes inside next (firstValueFrom, take(1))', async () => {
+    const { fetch, times } = stubFetch([progress(1)]);
+    const first = firstValueFrom(zipProgress$({ progresshash: 'h', auth: 't', fetch, timeout: 60_000, stallTimeout: 60_000 }));
+    await jest.advanceTimersByTimeAsync(0);
+    await expect(first).resolves.toMatchObject({ files: 1 });
+    expect(jest.getTimerCount()).toBe(0);
+    await jest.advanceTimersByTimeAsync(120_000);
+    expect(times).toEqual([0]);
   });
 
   it('stops polling and clears its timers on unsubscribe during a wait', async () => {
