@@ -80,6 +80,8 @@ export const POLLING_DEFAULTS = {
   notFoundGrace: 15_000,
 } as const;
 
+let defaultBackoff: ((context: BackoffContext) => number) | undefined;
+
 /** Polling options after validation, with defaults filled in. */
 export interface ResolvedPolling {
   readonly nextDelay: (context: BackoffContext) => number;
@@ -142,7 +144,8 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
   if (typeof backoff === 'function') {
     nextDelay = backoff;
   } else if (backoff === undefined) {
-    nextDelay = adaptiveBackoff();
+    // The default schedule is a pure function: one instance serves every subscription.
+    nextDelay = (defaultBackoff ??= adaptiveBackoff());
     // A 429 without Retry-After: wait as long as the schedule's longest wait.
     rateLimitDelay = ADAPTIVE_DEFAULTS.maxDelay;
   } else if (typeof backoff === 'object' && backoff !== null) {
