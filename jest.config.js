@@ -47,4 +47,8 @@ export default {
   projects: [lib, angular],
   // A global option: jest ignores testTimeout inside a project.
   testTimeout: 20000,
+  // On 2 cores jest runs every file in band, in its own process: a failing spec that never
+  // reaches its cleanup (a server left open) would otherwise keep CI waiting forever. Leaks are
+  // asserted by their own specs (reliability/leaks, testing/lifecycle, timer counts).
+  forceExit: true,
 };

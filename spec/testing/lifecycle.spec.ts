@@ -45,8 +45,10 @@ describe('close()', () => {
     expect(fake.openConnections()).toBe(3);
     const during = resources();
     expect(during.TCPServerWrap).toBeGreaterThan(baseline.TCPServerWrap!);
-    // The latency, delay-registration and zipping timers are live now.
-    expect(during.Timeout).toBeGreaterThanOrEqual(baseline.Timeout! + 3);
+    // The latency, delay-registration and zipping timers are live now. Other specs share this
+    // process (jest runs in band on 2 cores) and one of their timers may expire meanwhile, so
+    // only "more than before" is certain.
+    expect(during.Timeout).toBeGreaterThan(baseline.Timeout!);
 
     await fake.close();
     expect(fake.openConnections()).toBe(0);
