@@ -63,11 +63,10 @@ export function decodeResponse<A>(codec: t.Decoder<unknown, A>, body: string, ct
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     fail(ctx, body, [{ path: '(root)', text: `(root): expected a JSON object, got ${describe(json)}` }]);
   }
-  // Fast path for the common answer: `result: 0` is an integer, so ResultField would accept it;
-  // the codec of the success body still checks every field (its `result` included).
+  // `result: 0` announces the success shape; its codec checks every field, `result` included.
   if ((json as { result?: unknown }).result === 0) return check(codec, json, ctx, body);
-  const { result } = check(ResultField, json, ctx, body);
-  if (result === 0) return check(codec, json, ctx, body);
+  // Otherwise a failure: a missing or non-integer `result` is named on its own first.
+  check(ResultField, json, ctx, body);
   const failure = check(ApiErrorBody, json, ctx, body);
   throw new PCloudApiError({
     code: failure.result,

@@ -46,10 +46,9 @@ const isDone = (snapshot: ZipProgress): boolean => snapshot.done;
  * Observes a resolved configuration; shared by `zipProgress$` and `saveZip$` (which pins the
  * host and validates its own options).
  *
- * One Observable per subscription holds the poller, the overall deadline and the stall timer
- * (what `failAfter` and rxjs `timeout({ each })` did, in the same order), so a subscription
- * waiting between polls holds one subscriber chain and one timer per guard, not an operator
- * chain.
+ * One Observable per subscription holds the poller, the overall deadline and the stall timer,
+ * so a subscription waiting between polls holds one subscriber chain and one timer per guard,
+ * not an operator chain (thousands of them may wait in one process).
  */
 export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling): Observable<ZipProgress> {
   const { scheduler, stallTimeout, timeout: deadlineMs } = polling;
@@ -65,7 +64,7 @@ export function observeZipProgress(progresshash: string, connection: ResolvedCon
     let latest: ZipProgress | undefined;
     let emitted: ZipProgress | undefined;
 
-    // The overall deadline is armed before the first request, as failAfter did.
+    // The overall deadline is armed before the first request.
     const deadline = Number.isFinite(deadlineMs)
       ? scheduler.schedule(() => {
           subscriber.error(new ProgressTimeoutError('deadline', deadlineMs, emitted));

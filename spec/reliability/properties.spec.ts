@@ -96,6 +96,16 @@ function decodesAsSpecified(text: string): void {
   }
 }
 
+/** What `run` threw, or undefined when it returned. */
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 describe('property (a): the savezipprogress decoder', () => {
   it(`property (${NUM_RUNS} runs): accepts every valid body with arbitrary extra fields, in any order`, () => {
     fc.assert(
@@ -113,12 +123,7 @@ describe('property (a): the savezipprogress decoder', () => {
       fc.property(validBody, fc.constantFrom(...FIELDS), fc.option(badCount, { nil: undefined }), extras, (body, field, bad, extra) => {
         const known = [['result', 0], ...FIELDS.filter((f) => f !== field || bad !== undefined).map((f) => [f, f === field ? bad : body[f]] as const)] as const;
         const text = objectText([...known, ...extra]);
-        let thrown: unknown;
-        try {
-          decodeResponse(SaveZipProgressBody, text, CTX);
-        } catch (error) {
-          thrown = error;
-        }
+        const thrown = thrownBy(() => decodeResponse(SaveZipProgressBody, text, CTX));
         expect(thrown).toBeInstanceOf(ResponseDecodeError);
         expect((thrown as ResponseDecodeError).paths).toEqual([field]);
       }),
@@ -130,12 +135,7 @@ describe('property (a): the savezipprogress decoder', () => {
     fc.assert(
       fc.property(fc.integer().filter((n) => n !== 0), fc.string(), extras, (code, text, extra) => {
         const body = objectText([['result', code], ['error', `${text} auth=${CTX.secrets[0]!}`], ...extra]);
-        let thrown: unknown;
-        try {
-          decodeResponse(SaveZipProgressBody, body, CTX);
-        } catch (error) {
-          thrown = error;
-        }
+        const thrown = thrownBy(() => decodeResponse(SaveZipProgressBody, body, CTX));
         expect(thrown).toBeInstanceOf(PCloudApiError);
         expect(thrown).toMatchObject({ code });
         expect((thrown as Error).message).not.toContain(CTX.secrets[0]);
