@@ -1,4 +1,4 @@
-import { from, Observable, type Observer, type SchedulerLike, type Subscriber, type Unsubscribable } from 'rxjs';
+import { from, Observable, type Observer, type SchedulerLike, type Unsubscribable } from 'rxjs';
 
 type Unsubscription = Unsubscribable & { readonly closed?: boolean };
 
@@ -70,7 +70,30 @@ export function poll<T>(config: PollConfig<T>): Observable<T> {
   // One hand-rolled Observable instead of defer + retry + filter + repeat + takeWhile: the same
   // steps in the same order, without an operator chain, a closure per wait or a timer Observable
   // per poll (this runs once per poll, and a subscription waits most of its life).
-  return new Observable<T>((subscriber) => new Poller(config, subscriber).start());
+  return new Observable<T>((subscriber) => startPolling(config, subscriber));
+}
+
+/** Where a poller delivers: an rxjs Subscriber, or an object of a composition that wraps one. */
+export interface PollSink<T> {
+  /** True once the stream has ended or the consumer left: nothing more is sent. */
+  readonly closed: boolean;
+  next(value: T): void;
+  error(error: unknown): void;
+  complete(): void;
+}
+
+/**
+ * What `poll` does inside its Observable, for compositions that keep their own state in one
+ * object per subscription (`config` and `sink` may be that object): starts polling at once and
+ * returns the teardown that cancels the request in flight or the pending wait.
+ *
+ * @example
+ * ```ts
+ * new Observable<number>((subscriber) => startPolling(config, subscriber));
+ * ```
+ */
+export function startPolling<T>(config: PollConfig<T>, sink: PollSink<T>): Unsubscribable {
+  return new Poller(config, sink).start();
 }
 
 /** The one scheduler work function of every wait: `state` is the poller that scheduled it. */
@@ -89,10 +112,13 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
   /** The request in flight, or the wait before the next one (never both). */
   private pending: Unsubscription | undefined;
   private stopped = false;
+  /** Inside send(), and whether a synchronous answer asked for another request meanwhile. */
+  private sending = false;
+  private resend = false;
 
   constructor(
     private readonly config: PollConfig<T>,
-    private readonly subscriber: Subscriber<T>,
+    private readonly subscriber: PollSink<T>,
   ) {
     this.startedAt = config.scheduler.now();
   }
@@ -120,8 +146,29 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
     return { polls, unchangedPolls, failures, last, lastError, elapsedMs: this.config.scheduler.now() - this.startedAt };
   }
 
-  /** Subscribes one request; a request that throws or is not an Observable counts as failing. */
+  /**
+   * Sends the next request. A 0 ms wait sends straight from the answer's handler (as rxjs
+   * `repeat()` resubscribes), without a timer and an event-loop turn per poll; the loop below
+   * keeps a source that answers synchronously from growing the stack.
+   */
   send(): void {
+    if (this.sending) {
+      this.resend = true;
+      return;
+    }
+    this.sending = true;
+    try {
+      do {
+        this.resend = false;
+        this.sendOne();
+      } while (this.resend && !this.halted());
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** Subscribes one request; a request that throws or is not an Observable counts as failing. */
+  private sendOne(): void {
     if (this.halted()) return;
     this.pending = undefined;
     let request: Observable<T>;
@@ -211,6 +258,10 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
     if (this.halted()) return;
     // Platform timers overflow past 2^31-1 ms (~24.8 days) and would fire at once.
     const delay = Math.min(Math.max(ms, atLeast), MAX_TIMER_MS);
+    if (delay === 0) {
+      this.send();
+      return;
+    }
     this.pending = config.scheduler.schedule<Poller<unknown>>(pollAgain, delay, this as Poller<unknown>);
   }
 }

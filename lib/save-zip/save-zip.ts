@@ -8,7 +8,7 @@ import { abortable } from '../poll/abortable.js';
 import { failAfter } from '../poll/fail-after.js';
 import { clientConfig, resolveConnection, resolvePolling } from '../zip-progress/options.js';
 import type { ZipProgress } from '../zip-progress/snapshot.js';
-import { observeZipProgress } from '../zip-progress/zip-progress.js';
+import { observeZipProgress } from '../zip-progress/watch.js';
 import { type SaveZipOptions, saveZipParams } from './options.js';
 
 /**

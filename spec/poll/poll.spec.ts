@@ -1,4 +1,4 @@
-import { type Observable } from 'rxjs';
+import { type Observable, of, type SchedulerLike, take, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { poll, type PollConfig, type PollContext, type PollVerdict } from '../../lib/poll/poll.js';
 
@@ -135,5 +135,76 @@ describe('poll (virtual time)', () => {
       expect(error).toBeInstanceOf(TypeError);
       expect(String(error)).toMatch(/backoff returned NaN/);
     });
+  });
+});
+
+/** A 0 ms wait: the next request goes out from the answer's handler, with no timer. */
+describe('poll with a 0 ms wait', () => {
+  /** A scheduler that records the waits asked of it (and never runs them). */
+  function recordingScheduler(): { scheduler: SchedulerLike; waits: number[] } {
+    const waits: number[] = [];
+    const scheduler: SchedulerLike = {
+      now: () => 0,
+      schedule: (_work: unknown, delay?: number) => {
+        waits.push(delay ?? 0);
+        return { closed: false, unsubscribe: () => undefined } as ReturnType<SchedulerLike['schedule']>;
+      },
+    };
+    return { scheduler, waits };
+  }
+
+  it('sends the next request at once, and 100,000 synchronous answers do not grow the stack', () => {
+    const { scheduler, waits } = recordingScheduler();
+    let n = 0;
+    const values: number[] = [];
+    let completed = false;
+    poll<number>({
+      request: () => of(++n),
+      equals: (a, b) => a === b,
+      isDone: (v) => v >= 100_000,
+      classify: () => ({ kind: 'retry' }),
+      nextDelay: () => 0,
+      maxRetries: 0,
+      scheduler,
+    }).subscribe({ next: (v) => values.push(v), complete: () => (completed = true) });
+    expect(completed).toBe(true);
+    expect(n).toBe(100_000);
+    expect(values).toHaveLength(100_000);
+    expect(waits).toEqual([]);
+  });
+
+  it('still uses the scheduler for a wait that a server hint raises above 0', () => {
+    const { scheduler, waits } = recordingScheduler();
+    let n = 0;
+    poll<number>({
+      request: () => (++n === 1 ? throwError(() => new Error('busy')) : of(1)),
+      equals: (a, b) => a === b,
+      isDone: () => true,
+      classify: () => ({ kind: 'retry', minDelayMs: 250 }),
+      nextDelay: () => 0,
+      maxRetries: 3,
+      scheduler,
+    }).subscribe();
+    expect(n).toBe(1);
+    expect(waits).toEqual([250]);
+  });
+
+  it('stops at once when the consumer unsubscribes from inside next (take)', () => {
+    const { scheduler } = recordingScheduler();
+    let n = 0;
+    const values: number[] = [];
+    poll<number>({
+      request: () => of(++n),
+      equals: (a, b) => a === b,
+      isDone: () => false,
+      classify: () => ({ kind: 'retry' }),
+      nextDelay: () => 0,
+      maxRetries: 0,
+      scheduler,
+    })
+      .pipe(take(3))
+      .subscribe((v) => values.push(v));
+    expect(values).toEqual([1, 2, 3]);
+    expect(n).toBe(3);
   });
 });
