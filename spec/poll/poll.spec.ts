@@ -1,4 +1,4 @@
-import { type Observable, of, type SchedulerLike, take, throwError } from 'rxjs';
+import { type Observable, of, type SchedulerLike, Subscription, take, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { poll, type PollConfig, type PollContext, type PollVerdict } from '../../lib/poll/poll.js';
 
@@ -147,7 +147,7 @@ describe('poll with a 0 ms wait', () => {
       now: () => 0,
       schedule: (_work: unknown, delay?: number) => {
         waits.push(delay ?? 0);
-        return { closed: false, unsubscribe: () => undefined } as ReturnType<SchedulerLike['schedule']>;
+        return new Subscription();
       },
     };
     return { scheduler, waits };
