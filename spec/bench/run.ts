@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --smoke] [-- --strict]`: runs every bench section present in spec/bench,
+ * `npm run bench [-- --smoke] [-- --strict] [-- --only=scale,size]`: runs every bench section (or
+ * the ones named) present in spec/bench,
  * prints each table with its targets, and (full runs only) writes them all to
  * spec/bench/results.md with the machine they ran on.
  *
@@ -71,17 +72,22 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const smoke = args.includes('--smoke');
   const strict = args.includes('--strict');
+  // `--only scale,size`: just those sections, printed; results.md is written by full runs only.
+  const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const only = onlyArg === undefined ? undefined : onlyArg.split(',');
+  const unknown = (only ?? []).filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
   const dir = dirname(fileURLToPath(import.meta.url));
   const outcomes: SectionOutcome[] = [];
-  for (const name of SECTIONS) {
+  for (const name of SECTIONS.filter((n) => only === undefined || only.includes(n))) {
     process.stderr.write(`bench: ${name}${smoke ? ' (smoke)' : ''}...\n`);
     const outcome = await runSection(dir, name, { smoke });
     outcomes.push(outcome);
     process.stdout.write(`\n${formatOutcome(outcome)}\n`);
   }
   const report = [machineHeader(smoke), ...outcomes.map(formatOutcome)].join('\n');
-  if (smoke) {
-    process.stderr.write('bench: smoke run, results.md left as it is\n');
+  if (smoke || only !== undefined) {
+    process.stderr.write(`bench: ${smoke ? 'smoke' : 'partial'} run, results.md left as it is\n`);
   } else {
     await writeFile(join(dir, 'results.md'), report);
     process.stderr.write('bench: wrote spec/bench/results.md\n');
