@@ -38,7 +38,7 @@ export interface PollConfig<T> {
   readonly isDone: (value: T) => boolean;
   /** What a failed request means: wait and retry, keep waiting (pending), or fail the stream. */
   readonly classify: (error: unknown, context: PollContext<T>) => PollVerdict;
-  /** ms to wait before the next request, after a success or a failure. */
+  /** ms to wait before the next request, after a success or a failure; 0 sends it at once. */
   readonly nextDelay: (context: PollContext<T>) => number;
   /** Consecutive retryable failures tolerated; the next one fails the stream. */
   readonly maxRetries: number;

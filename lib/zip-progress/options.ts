@@ -28,7 +28,10 @@ export interface BackoffContext {
   readonly elapsedMs: number;
 }
 
-/** A schedule: exponential options, or a function of the poll state returning ms to wait. */
+/**
+ * A schedule: exponential options, or a function of the poll state returning ms to wait (0: the
+ * next request goes out as soon as the answer is handled, without a timer).
+ */
 export type Backoff = ExponentialBackoffOptions | ((context: BackoffContext) => number);
 
 /** Options shared by every call that talks to pCloud. */

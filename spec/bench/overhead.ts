@@ -1,6 +1,6 @@
 import ky from 'ky';
 import { lastValueFrom } from 'rxjs';
-import { zipProgress$ } from '../../lib/index.js';
+import { loadLibrary } from './library.js';
 import { startLoopbackServer } from './loopback-server.js';
 import type { BenchOptions, BenchSection } from './section.js';
 
@@ -24,9 +24,11 @@ const SMOKE: Plan = { rounds: 2, polls: 100 };
 type Poller = (apiUrl: string, polls: number, id: string) => Promise<void>;
 
 /** The library as a user would call it, with no wait between polls. */
-const viaZipProgress: Poller = async (apiUrl, polls, id) => {
-  await lastValueFrom(zipProgress$({ progresshash: `done-after-${polls}-${id}`, auth: AUTH, apiUrl, backoff: () => 0 }));
-};
+const viaZipProgress =
+  ({ zipProgress$ }: Awaited<ReturnType<typeof loadLibrary>>): Poller =>
+  async (apiUrl, polls, id) => {
+    await lastValueFrom(zipProgress$({ progresshash: `done-after-${polls}-${id}`, auth: AUTH, apiUrl, backoff: () => 0 }));
+  };
 
 /** The baseline: what the library replaces, minus every guarantee (no decoding, retries, timers). */
 const viaHandLoop: Poller = async (apiUrl, polls, id) => {
@@ -68,8 +70,7 @@ const viaKyLoop: Poller = async (apiUrl, polls, id) => {
   throw new Error('the server never said done');
 };
 
-const POLLERS = { lib: viaZipProgress, hand: viaHandLoop, ky: viaKyLoop } as const;
-type Which = keyof typeof POLLERS;
+type Which = 'lib' | 'hand' | 'ky';
 const WHICH: readonly Which[] = ['lib', 'hand', 'ky'];
 
 interface Sample {
@@ -97,6 +98,7 @@ const micros = (value: number): string => `${value.toFixed(1)} µs`;
 
 export async function run(options: BenchOptions): Promise<BenchSection> {
   const plan = options.smoke ? SMOKE : FULL;
+  const POLLERS: Record<Which, Poller> = { lib: viaZipProgress(await loadLibrary(options.smoke)), hand: viaHandLoop, ky: viaKyLoop };
   const server = await startLoopbackServer();
   const samples: Record<Which, Sample[]> = { lib: [], hand: [], ky: [] };
   try {
@@ -131,6 +133,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     table,
     passed,
     notes: [
+      `zipProgress$ from ${options.smoke ? 'lib/ (smoke run, through the test transform)' : 'dist/index.js, the built package'}.`,
       'Client CPU from process.cpuUsage() (user + system, this process only); the server is a separate Node process on 127.0.0.1 (not counted), answering at once.',
       'zipProgress$ runs with backoff () => 0 (back-to-back polls: a 0 ms wait sends the next request from the answer\'s handler, no timer); the baseline is fetch POST + response.text() + JSON.parse, no decoding, timeouts or retries.',
       'What zipProgress$ adds per poll: ky, a form body built from its parameters, an AbortController and a request-timeout timer, io-ts decoding, a snapshot with rate and ETA, and the schedule. ky alone builds a Request, clones it for retries and merges its abort signal with the caller\'s, which the ky row measures.',

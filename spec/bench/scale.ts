@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom, type Subscription } from 'rxjs';
-import { zipProgress$ } from '../../lib/index.js';
+import { loadLibrary } from './library.js';
 import { startLoopbackServer } from './loopback-server.js';
 import type { BenchOptions, BenchSection } from './section.js';
 
@@ -36,6 +36,8 @@ export interface ScalePlan {
   /** Heap snapshots taken while waiting (median reported), this far apart. */
   readonly heapSamples: number;
   readonly heapSampleGapMs: number;
+  /** Measure the built package (dist/) rather than lib/ (see library.ts). */
+  readonly fromDist: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ const FULL: ScalePlan = {
   warmUpPolls: 100,
   heapSamples: 3,
   heapSampleGapMs: 1_000,
+  fromDist: true,
 };
 const SMOKE: ScalePlan = {
   subscriptions: 500,
@@ -67,6 +70,7 @@ const SMOKE: ScalePlan = {
   warmUpPolls: 25,
   heapSamples: 1,
   heapSampleGapMs: 0,
+  fromDist: false,
 };
 
 /** What one measurement found; plain data, so a child process can hand it back as JSON. */
@@ -117,6 +121,7 @@ async function settledHeap(gc: NodeJS.GCFunction): Promise<number> {
 export async function measureScale(plan: ScalePlan): Promise<ScaleFigures> {
   const { gc } = globalThis;
   if (typeof gc !== 'function') throw new Error('measureScale needs node --expose-gc');
+  const { zipProgress$ } = await loadLibrary(!plan.fromDist);
   const server = await startLoopbackServer();
   const subscriptions: Subscription[] = [];
   try {
@@ -134,6 +139,8 @@ export async function measureScale(plan: ScalePlan): Promise<ScaleFigures> {
       }
     };
     const options = { auth: AUTH, apiUrl: server.url, fetch: countingFetch };
+    // One observer for all: the heap figure is the library's, not 10,000 copies of a test closure.
+    const observer = { error: (): void => { errors += 1; } };
     // One shared function: an app would not allocate a schedule per job either.
     const backoff = (): number => plan.meanWaitMs - plan.spreadMs + Math.random() * 2 * plan.spreadMs;
 
@@ -154,7 +161,7 @@ export async function measureScale(plan: ScalePlan): Promise<ScaleFigures> {
       const due = Math.ceil(((performance.now() - rampStart) / plan.rampMs) * plan.subscriptions);
       for (const end = Math.min(plan.subscriptions, Math.max(started + 1, due)); started < end; started += 1) {
         const progress$ = zipProgress$({ ...options, progresshash: `scale-${started}`, backoff });
-        subscriptions.push(progress$.subscribe({ error: () => { errors += 1; } }));
+        subscriptions.push(progress$.subscribe(observer));
       }
       await sleep(50);
     }
@@ -268,7 +275,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
       `What the heap figure holds: with answers in well under 1 ms and ~${expectedPolls.toFixed(0)} polls/s, only a few requests are in flight at a time, so undici's pool keeps a few keep-alive sockets (the server keeps idle ones 60 s); the heap left after unsubscribing all, pool still open, is ${kb(retained)} per subscription. The figure is therefore the library's own state per waiting subscription (poller, stall timer, wait timer, subscriber chain, resolved options) plus the app's Subscription, not a request backlog.`,
       `Waits of ${(plan.meanWaitMs - plan.spreadMs) / 1000}..${(plan.meanWaitMs + plan.spreadMs) / 1000} s rather than 4..6 s: 2,000 polls/s at ~0.55 ms of ky + fetch CPU each is more than the one core an event loop has next to the server on 2 cores; requests then pile up by the thousand and the heap and delay figures measure that backlog.`,
       `Event-loop delay: perf_hooks.monitorEventLoopDelay (${LOOP_RESOLUTION_MS} ms resolution, interval subtracted) over the ${plan.windowMs / 1000} s window, after a ${plan.settleMs / 1000} s settle; no gc() inside the window.`,
-      gcInProcess ? 'Measured in this process (global.gc available).' : 'Measured in a child `node --expose-gc --import tsx` (global.gc was missing here).',
+      `${gcInProcess ? 'Measured in this process (global.gc available)' : 'Measured in a child `node --expose-gc --import tsx` (global.gc was missing here)'}, zipProgress$ from ${plan.fromDist ? 'dist/index.js, the built package' : 'lib/ (smoke run)'}.`,
     ],
   };
 }
