@@ -10,6 +10,6 @@ module.exports = [
     import: '{ zipProgress$ }',
     ignore: ['rxjs'],
     gzip: true,
-    limit: '14 KB',
+    limit: '14.5 KB',
   },
 ];
