@@ -5,6 +5,13 @@ type Unsubscription = Unsubscribable & { readonly closed?: boolean };
 /** The longest wait platform timers can hold. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * 0 ms waits in a row sent straight from the answer's handler; the next one goes through the
+ * scheduler. A fetch that answers in microtasks (a mock, an in-memory transport) would otherwise
+ * keep the loop from ever reaching a timer: no deadline, stall or request timeout could fire.
+ */
+const MAX_IMMEDIATE_POLLS = 64;
+
 /** What the generic poller knows when it picks the next wait or judges an error. */
 export interface PollContext<T> {
   /** Requests sent so far, the one just answered included. */
@@ -38,7 +45,10 @@ export interface PollConfig<T> {
   readonly isDone: (value: T) => boolean;
   /** What a failed request means: wait and retry, keep waiting (pending), or fail the stream. */
   readonly classify: (error: unknown, context: PollContext<T>) => PollVerdict;
-  /** ms to wait before the next request, after a success or a failure; 0 sends it at once. */
+  /**
+   * ms to wait before the next request, after a success or a failure. 0 sends it at once (64 in a
+   * row at most, then one 0 ms wait on the scheduler lets timers run).
+   */
   readonly nextDelay: (context: PollContext<T>) => number;
   /** Consecutive retryable failures tolerated; the next one fails the stream. */
   readonly maxRetries: number;
@@ -67,9 +77,6 @@ export interface PollConfig<T> {
  * ```
  */
 export function poll<T>(config: PollConfig<T>): Observable<T> {
-  // One hand-rolled Observable instead of defer + retry + filter + repeat + takeWhile: the same
-  // steps in the same order, without an operator chain, a closure per wait or a timer Observable
-  // per poll (this runs once per poll, and a subscription waits most of its life).
   return new Observable<T>((subscriber) => startPolling(config, subscriber));
 }
 
@@ -96,12 +103,17 @@ export function startPolling<T>(config: PollConfig<T>, sink: PollSink<T>): Unsub
   return new Poller(config, sink).start();
 }
 
-/** The one scheduler work function of every wait: `state` is the poller that scheduled it. */
+/** The one scheduler work function of every wait; its state is the poller that scheduled it. */
 function pollAgain(poller?: Poller<unknown>): void {
   poller?.send();
 }
 
-/** The state of one subscription: its counters, the request in flight or the pending wait. */
+/**
+ * The state of one subscription: its counters, the request in flight or the pending wait. One
+ * hand-rolled object instead of defer + retry + filter + repeat + takeWhile: the same steps in
+ * the same order, without an operator chain, a closure per wait or a timer Observable per poll
+ * (this runs once per poll, and a subscription waits most of its life).
+ */
 class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
   private readonly startedAt: number;
   private polls = 0;
@@ -115,6 +127,8 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
   /** Inside send(), and whether a synchronous answer asked for another request meanwhile. */
   private sending = false;
   private resend = false;
+  /** 0 ms waits in a row that skipped the scheduler (see MAX_IMMEDIATE_POLLS). */
+  private immediatePolls = 0;
 
   constructor(
     private readonly config: PollConfig<T>,
@@ -148,8 +162,8 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
 
   /**
    * Sends the next request. A 0 ms wait sends straight from the answer's handler (as rxjs
-   * `repeat()` resubscribes), without a timer and an event-loop turn per poll; the loop below
-   * keeps a source that answers synchronously from growing the stack.
+   * `repeat()` resubscribes), without a timer per poll, up to MAX_IMMEDIATE_POLLS in a row; the
+   * loop below keeps a source that answers synchronously from growing the stack.
    */
   send(): void {
     if (this.sending) {
@@ -180,7 +194,8 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
       return;
     }
     const subscription = request.subscribe(this);
-    // A request that answered (or failed) synchronously has already armed the next wait.
+    // A request that answered (or failed) synchronously has already armed the next wait or
+    // asked for the next request (sent by the loop in send()).
     if (this.halted()) subscription.unsubscribe();
     else if (this.pending === undefined && !subscription.closed) this.pending = subscription;
   }
@@ -258,10 +273,12 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
     if (this.halted()) return;
     // Platform timers overflow past 2^31-1 ms (~24.8 days) and would fire at once.
     const delay = Math.min(Math.max(ms, atLeast), MAX_TIMER_MS);
-    if (delay === 0) {
+    if (delay === 0 && this.immediatePolls < MAX_IMMEDIATE_POLLS) {
+      this.immediatePolls += 1;
       this.send();
       return;
     }
+    this.immediatePolls = 0;
     this.pending = config.scheduler.schedule<Poller<unknown>>(pollAgain, delay, this as Poller<unknown>);
   }
 }
