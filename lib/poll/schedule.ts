@@ -68,25 +68,38 @@ export function jittered(nominal: number, floor: number, jitter: Jitter, random:
   }
 }
 
-/** Throws a TypeError naming the field when an exponential schedule is malformed. */
-export function validateExponential(options: ExponentialBackoffOptions, name = 'backoff'): void {
+/** Exponential options with every default filled in. */
+export type ResolvedExponential = Required<ExponentialBackoffOptions>;
+
+/**
+ * Validates exponential options (a TypeError naming the field, `backoff.<field>`) and fills in
+ * the defaults: the one place that knows them.
+ */
+export function resolveExponential(options: ExponentialBackoffOptions): ResolvedExponential {
   const { initialDelay, maxDelay, factor, jitter, random } = options;
   const durations = [['initialDelay', initialDelay], ['maxDelay', maxDelay]] as const;
   for (const [field, value] of durations) {
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
-      throw new TypeError(`${name}.${field} must be a finite number of ms >= 0`);
+      throw new TypeError(`backoff.${field} must be a finite number of ms >= 0`);
     }
   }
   const min = initialDelay ?? EXPONENTIAL_DEFAULTS.initialDelay;
   const max = maxDelay ?? Math.max(min, EXPONENTIAL_DEFAULTS.maxDelay);
-  if (max < min) throw new TypeError(`${name}.maxDelay (${max}) must not be below ${name}.initialDelay (${min})`);
+  if (max < min) throw new TypeError(`backoff.maxDelay (${max}) must not be below backoff.initialDelay (${min})`);
   if (factor !== undefined && !(typeof factor === 'number' && Number.isFinite(factor) && factor >= 1)) {
-    throw new TypeError(`${name}.factor must be a finite number >= 1`);
+    throw new TypeError('backoff.factor must be a finite number >= 1');
   }
   if (jitter !== undefined && jitter !== 'full' && jitter !== 'equal' && jitter !== 'none') {
-    throw new TypeError(`${name}.jitter must be 'full', 'equal' or 'none'`);
+    throw new TypeError("backoff.jitter must be 'full', 'equal' or 'none'");
   }
-  if (random !== undefined && typeof random !== 'function') throw new TypeError(`${name}.random must be a function`);
+  if (random !== undefined && typeof random !== 'function') throw new TypeError('backoff.random must be a function');
+  return {
+    initialDelay: min,
+    maxDelay: max,
+    factor: factor ?? EXPONENTIAL_DEFAULTS.factor,
+    jitter: jitter ?? EXPONENTIAL_DEFAULTS.jitter,
+    random: random ?? EXPONENTIAL_DEFAULTS.random,
+  };
 }
 
 /**
@@ -102,15 +115,11 @@ export function validateExponential(options: ExponentialBackoffOptions, name = '
  * ```
  */
 export function exponentialBackoff(options: ExponentialBackoffOptions = {}): (state: ScheduleState) => number {
-  validateExponential(options);
-  const initialDelay = options.initialDelay ?? EXPONENTIAL_DEFAULTS.initialDelay;
-  const maxDelay = options.maxDelay ?? Math.max(initialDelay, EXPONENTIAL_DEFAULTS.maxDelay);
-  const factor = options.factor ?? EXPONENTIAL_DEFAULTS.factor;
-  const jitter = options.jitter ?? EXPONENTIAL_DEFAULTS.jitter;
-  const random = options.random ?? EXPONENTIAL_DEFAULTS.random;
+  const { initialDelay, maxDelay, factor, jitter, random } = resolveExponential(options);
   return ({ unchangedPolls, failures }) => {
     const step = failures > 0 ? failures - 1 : unchangedPolls;
-    const nominal = Math.min(maxDelay, initialDelay * factor ** step);
+    // factor ** step reaches Infinity after enough steps, and 0 * Infinity is NaN.
+    const nominal = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * factor ** step);
     return jittered(nominal, initialDelay, jitter, random);
   };
 }

@@ -2,7 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { PCloudClientConfig } from '../pcloud/client.js';
 import { type Credentials, hasCredentials, validateCredentials } from '../pcloud/credentials.js';
 import { DEFAULT_API_URL, parseApiUrl } from '../pcloud/endpoint.js';
-import { EXPONENTIAL_DEFAULTS, exponentialBackoff, type ExponentialBackoffOptions, validateExponential } from '../poll/schedule.js';
+import { EXPONENTIAL_DEFAULTS, exponentialBackoff, type ExponentialBackoffOptions, resolveExponential } from '../poll/schedule.js';
 import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from './adaptive-backoff.js';
 import type { ZipProgress } from './snapshot.js';
 
@@ -152,9 +152,9 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
     // A 429 without Retry-After: wait as long as the schedule's longest wait.
     rateLimitDelay = ADAPTIVE_DEFAULTS.maxDelay;
   } else if (typeof backoff === 'object' && backoff !== null) {
-    validateExponential(backoff);
-    nextDelay = exponentialBackoff(backoff);
-    rateLimitDelay = Math.max(backoff.maxDelay ?? EXPONENTIAL_DEFAULTS.maxDelay, backoff.initialDelay ?? 0);
+    const resolved = resolveExponential(backoff);
+    nextDelay = exponentialBackoff(resolved);
+    rateLimitDelay = resolved.maxDelay;
   } else {
     throw new TypeError('backoff must be an options object or a function returning ms');
   }

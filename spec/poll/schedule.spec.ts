@@ -27,6 +27,13 @@ describe('exponentialBackoff', () => {
     }
   });
 
+  it('stays a number after any number of steps, also from an initialDelay of 0', () => {
+    const zero = exponentialBackoff({ initialDelay: 0, maxDelay: 1000, factor: 2, ...none });
+    expect([0, 5000, 1e6].map((unchangedPolls) => zero({ unchangedPolls, failures: 0 }))).toEqual([0, 0, 0]);
+    const capped = exponentialBackoff({ initialDelay: 100, maxDelay: 1000, factor: 2, ...none });
+    expect(capped({ unchangedPolls: 1e6, failures: 0 })).toBe(1000);
+  });
+
   it('draws jitter from the injected random source', () => {
     const next = exponentialBackoff({ initialDelay: 100, maxDelay: 1000, factor: 10, jitter: 'equal', random: () => 0.5 });
     expect(next({ unchangedPolls: 1, failures: 0 })).toBe(750);
