@@ -20,7 +20,7 @@ export class PCloudApiError extends Error {
   readonly code: number;
   /** The pCloud method that answered, e.g. `'savezipprogress'`. */
   readonly method: string;
-  /** Whether the library retries this code (5000, 5002, 4010). */
+  /** Whether the library retries this code (see `isTransientCode`). */
   readonly transient: boolean;
 
   constructor(init: { code: number; method: string; message: string; transient: boolean }) {

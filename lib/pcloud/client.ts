@@ -30,13 +30,16 @@ function isTransientStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-async function send<A>(
-  config: PCloudClientConfig,
-  method: string,
-  params: PCloudParams,
-  codec: t.Decoder<unknown, A>,
-  signal: AbortSignal,
-): Promise<A> {
+/** What every request of one call sends; the same for each retry and poll, so built once. */
+interface PreparedCall {
+  readonly method: string;
+  readonly url: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly secrets: readonly (string | undefined)[];
+}
+
+function prepare(config: PCloudClientConfig, method: string, params: PCloudParams): PreparedCall {
   // Credentials go in the POST body or a header, never in the URL (proxy logs, history).
   const body = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value !== undefined) body.set(key, String(value));
@@ -46,12 +49,16 @@ async function send<A>(
   // a polyfill) would be sent by Node's fetch as text/plain.
   const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' };
   if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
+  return { method, url: methodUrl(config.apiUrl, method), body: body.toString(), headers, secrets: secretsOf(config.credentials) };
+}
 
+async function send<A>(config: PCloudClientConfig, call: PreparedCall, codec: t.Decoder<unknown, A>, signal: AbortSignal): Promise<A> {
+  const { method } = call;
   let response: Response;
   try {
-    response = await ky.post(methodUrl(config.apiUrl, method), {
-      body: body.toString(),
-      headers,
+    response = await ky.post(call.url, {
+      body: call.body,
+      headers: call.headers,
       signal,
       fetch: config.fetch,
       // Retries, timeouts and errors are this library's job: ky only sends.
@@ -62,7 +69,8 @@ async function send<A>(
       redirect: 'manual',
     });
   } catch (error) {
-    // ky's own errors are not used here (no timeout, no HTTP errors), so this is fetch failing.
+    // ky's own errors are not used here (no timeout, no HTTP errors), so this is fetch failing
+    // (or our own abort, whose error the already closed subscriber ignores).
     throw new TransportError({
       kind: 'network',
       method,
@@ -92,13 +100,14 @@ async function send<A>(
   const text = await response.text().catch((error: unknown) => {
     throw new TransportError({ kind: 'network', method, transient: true, message: 'connection lost while reading the body', cause: error });
   });
-  return decodeResponse(codec, text, { method, status, secrets: secretsOf(config.credentials) });
+  return decodeResponse(codec, text, { method, status, secrets: call.secrets });
 }
 
 /**
  * One pCloud call as a cold Observable: emits the decoded success body and completes, or fails
  * with `PCloudApiError`, `ResponseDecodeError` or `TransportError`. Unsubscribing aborts the
- * request (the server sees the connection close).
+ * request (the server sees the connection close). The request (URL, form body, headers) is built
+ * here, once: each subscription, poll or retry sends the same one.
  */
 export function callPCloud$<A>(
   config: PCloudClientConfig,
@@ -106,10 +115,11 @@ export function callPCloud$<A>(
   params: PCloudParams,
   codec: t.Decoder<unknown, A>,
 ): Observable<A> {
+  const call = prepare(config, method, params);
   return new Observable<A>((subscriber) => {
     const controller = new AbortController();
     let settled = false;
-    send(config, method, params, codec, controller.signal).then(
+    send(config, call, codec, controller.signal).then(
       (value) => {
         settled = true;
         subscriber.next(value);
@@ -120,9 +130,8 @@ export function callPCloud$<A>(
         subscriber.error(error);
       },
     );
-    // One action on the scheduler (virtual time in tests), covering the body too. It does what
-    // rxjs `timeout({ first })` did, without an operator and its subscribers per request: on
-    // expiry the request is aborted first, then the stream fails.
+    // One scheduler action (virtual time in tests) bounds the request, body included: on expiry
+    // the request is aborted first, then the stream fails.
     const { requestTimeout } = config;
     const timer = Number.isFinite(requestTimeout)
       ? config.scheduler.schedule(() => {

@@ -21,7 +21,7 @@ const NonZeroInt = t.refinement(t.Int, (n) => n !== 0, 'NonZeroInt');
 /** `{"result": <code>, "error": "<text>"}`, pCloud's shape for every failure. */
 export const ApiErrorBody = t.type({ result: NonZeroInt, error: t.string }, 'ApiErrorBody');
 
-/** A `result` field whatever its value: tells which of the two shapes to expect. */
+/** Any integer `result`: tells which of the two shapes to expect. */
 export const ResultField = t.type({ result: t.Int }, 'ResultField');
 
 /** `savezipprogress` success body; extra fields are ignored (pCloud may add some at any time). */

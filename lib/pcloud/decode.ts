@@ -16,7 +16,7 @@ function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `a string`;
+  if (typeof value === 'string') return 'a string';
   if (typeof value === 'number') return Number.isSafeInteger(value) ? `the number ${value}` : `the number ${value} (not a safe integer)`;
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -39,22 +39,9 @@ export function parseApiUrl(value: string | URL, option: string, withCredentials
   return url;
 }
 
-/** Method URLs already built, by base href and method: a poller asks for the same one each poll. */
-const methodUrls = new Map<string, string>();
-/** Bound on the cache: an app talks to a handful of hosts; more than this and it starts over. */
-const MAX_METHOD_URLS = 256;
-
 /** The URL of one pCloud method under a base URL, keeping any path prefix of the base. */
 export function methodUrl(base: URL, method: string): string {
-  // Keyed by the href, not the URL object, so a base mutated after use is not served stale.
-  const key = `${base.href} ${method}`;
-  let href = methodUrls.get(key);
-  if (href === undefined) {
-    const url = new URL(base.href);
-    url.pathname = `${url.pathname.replace(/\/+$/, '')}/${method}`;
-    href = url.href;
-    if (methodUrls.size >= MAX_METHOD_URLS) methodUrls.clear();
-    methodUrls.set(key, href);
-  }
-  return href;
+  const url = new URL(base.href);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${method}`;
+  return url.href;
 }

@@ -10,7 +10,7 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9
  * `apiUrl` with its host replaced by `hostname` (scheme, port and path kept), or undefined when
  * the name is not a plain host or would send credentials over plain http off this machine.
  */
-export function pinnedUrl(apiUrl: URL, hostname: string): URL | undefined {
+function pinnedUrl(apiUrl: URL, hostname: string): URL | undefined {
   if (!HOSTNAME.test(hostname)) return undefined;
   const url = new URL(apiUrl.href);
   url.hostname = hostname;

@@ -1,6 +1,6 @@
 import { map, Observable, type SchedulerAction, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import { ProgressTimeoutError } from '../errors/progress-timeout-error.js';
-import { callPCloud$, type PCloudClientConfig, type PCloudParams } from '../pcloud/client.js';
+import { callPCloud$ } from '../pcloud/client.js';
 import { SaveZipProgressBody } from '../pcloud/codecs.js';
 import { abortable } from '../poll/abortable.js';
 import { type PollConfig, type PollContext, type PollSink, type PollVerdict, startPolling } from '../poll/poll.js';
@@ -38,8 +38,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   private poller: Unsubscribable | undefined;
 
   constructor(
-    private readonly client: PCloudClientConfig,
-    private readonly params: PCloudParams,
+    /** One `savezipprogress` call, shared by every poll (and every subscription of one call). */
+    private readonly progress$: Observable<SaveZipProgressBody>,
     private readonly polling: ResolvedPolling,
     private readonly subscriber: Subscriber<ZipProgress>,
   ) {
@@ -68,7 +68,7 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   // PollConfig: one request, how to compare and judge answers, how long to wait.
 
   request(): Observable<ZipProgress> {
-    return callPCloud$(this.client, 'savezipprogress', this.params, SaveZipProgressBody).pipe(map((body) => this.snapshot(body)));
+    return this.progress$.pipe(map((body) => this.snapshot(body)));
   }
 
   equals(a: ZipProgress, b: ZipProgress): boolean {
@@ -150,9 +150,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
  * host and validates its own options).
  */
 export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling): Observable<ZipProgress> {
-  const client = clientConfig(connection, polling);
-  // Built once: every poll of every subscription sends the same parameters.
-  const params: PCloudParams = { progresshash };
-  const watched = new Observable<ZipProgress>((subscriber) => new ZipProgressWatch(client, params, polling, subscriber).start());
+  // Cold, and built once: every poll of every subscription sends the same request.
+  const progress$ = callPCloud$(clientConfig(connection, polling), 'savezipprogress', { progresshash }, SaveZipProgressBody);
+  const watched = new Observable<ZipProgress>((subscriber) => new ZipProgressWatch(progress$, polling, subscriber).start());
   return watched.pipe(abortable(connection.signal));
 }
