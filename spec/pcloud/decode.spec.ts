@@ -5,14 +5,19 @@ import { ResponseDecodeError } from '../../lib/errors/response-decode-error.js';
 
 const ctx = { method: 'savezipprogress', status: 200, secrets: ['s3cr3t-token'] };
 const decode = (body: string) => decodeResponse(SaveZipProgressBody, body, ctx);
-const decodeError = (body: string): ResponseDecodeError => {
+/** What decoding `body` threw; fails the test if it decoded. */
+const thrownBy = (body: string): unknown => {
   try {
     decode(body);
   } catch (error) {
-    if (error instanceof ResponseDecodeError) return error;
-    throw error;
+    return error;
   }
   throw new Error('decoded without error');
+};
+const decodeError = (body: string): ResponseDecodeError => {
+  const error = thrownBy(body);
+  if (error instanceof ResponseDecodeError) return error;
+  throw error;
 };
 
 describe('decodeResponse(SaveZipProgressBody)', () => {
@@ -29,11 +34,9 @@ describe('decodeResponse(SaveZipProgressBody)', () => {
 
   it('turns an error body into PCloudApiError with code, method and text', () => {
     expect(() => decode('{"result":1901,"error":"Zip not found"}')).toThrow(PCloudApiError);
-    try {
-      decode('{"result":5000,"error":"Internal error. Try again later."}');
-    } catch (error) {
-      expect(error).toMatchObject({ name: 'PCloudApiError', code: 5000, method: 'savezipprogress', transient: true });
-    }
+    const error = thrownBy('{"result":5000,"error":"Internal error. Try again later."}');
+    expect(error).toBeInstanceOf(PCloudApiError);
+    expect(error).toMatchObject({ name: 'PCloudApiError', code: 5000, method: 'savezipprogress', transient: true });
   });
 
   it.each([

@@ -90,11 +90,19 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  const until = (done: () => boolean): Promise<void> =>
-    new Promise((resolve) => {
+  /** Resolves once `done()` holds (checked on every request event); fails after 5 s naming `what`. */
+  const until = (what: string, done: () => boolean): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const limit = setTimeout(() => {
+        reject(new Error(`scripted server: still waiting for ${what} after 5 s (${requests.length} requests seen)`));
+      }, 5000);
       const check = (): void => {
-        if (done()) resolve();
-        else waiters.push(check);
+        if (!done()) {
+          waiters.push(check);
+          return;
+        }
+        clearTimeout(limit);
+        resolve();
       };
       check();
     });
@@ -106,8 +114,8 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       answers = list;
       next = 0;
     },
-    waitForRequests: (n) => until(() => requests.length >= n),
-    waitForClose: (n) => until(() => requests[n - 1]?.closedEarly === true),
+    waitForRequests: (n) => until(`${n} requests`, () => requests.length >= n),
+    waitForClose: (n) => until(`request ${n} to be closed before its answer`, () => requests[n - 1]?.closedEarly === true),
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

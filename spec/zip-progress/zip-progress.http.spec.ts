@@ -169,8 +169,8 @@ describe('zipProgress$ over HTTP', () => {
     server.script({ hang: true }, { body: progressBody(1, 1, 1, 1) });
     const outcome = await collect(watch({ requestTimeout: 50 }));
     expect(outcome.completed).toBe(true);
+    // Resolves once the server saw the first request's connection close before it answered.
     await server.waitForClose(1);
-    expect(server.requests[0]!.closedEarly).toBe(true);
   });
 
   it('gives up on a stuck job with ProgressTimeoutError carrying the last snapshot', async () => {
