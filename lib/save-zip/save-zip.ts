@@ -27,7 +27,7 @@ function finished(last: ZipProgress, elapsedMs: number): ZipProgress {
     fraction: 1,
     done: true,
     etaMs: 0,
-    elapsedMs: Math.max(elapsedMs, last.elapsedMs),
+    elapsedMs,
   };
 }
 
@@ -66,7 +66,6 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
   const client = clientConfig(connection, polling);
 
   return defer(() => {
-    const start = scheduler.now();
     const progresshash = newProgressHash();
     const host$ = options.pinServer === false ? of(connection.apiUrl) : pinServer$(client);
     let last: ZipProgress | undefined;
@@ -75,6 +74,8 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
       switchMap(
         (apiUrl) =>
           new Observable<SaveZipEvent>((subscriber) => {
+            // The time origin of the snapshots: polling starts here, after currentserver.
+            const start = scheduler.now();
             // The deadline covers the whole operation (below), not only the polling.
             const progress$ = observeZipProgress(progresshash, { ...connection, apiUrl, signal: undefined }, { ...polling, timeout: Infinity });
             // savezip answers only when the zip exists: no request timeout for it.
