@@ -3,7 +3,7 @@
  * Servers sometimes echo parameters back; a token must never travel further than the wire.
  */
 
-const REDACTED = '[redacted]';
+export const REDACTED = '[redacted]';
 
 /** Replaces every occurrence of each secret (raw and URL-encoded) in `text`. */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {

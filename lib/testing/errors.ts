@@ -9,7 +9,7 @@
  * @example
  * ERROR_TEXTS[1901]; // 'Zip not found'
  */
-export const ERROR_TEXTS: Readonly<Record<number, string>> = {
+const ERROR_TEXTS: Readonly<Record<number, string>> = {
   1000: 'Log in required.',
   1001: 'No full path or name/folderid provided.',
   1002: 'No full path or folderid provided.',

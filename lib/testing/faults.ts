@@ -2,7 +2,6 @@
  * Scripted failures: a queue per pCloud method, one fault consumed by each request of that method.
  */
 import type { ServerResponse } from 'node:http';
-import { errorText } from './errors.js';
 
 /**
  * A failure to inject into the next request(s) of one method.
@@ -97,20 +96,15 @@ export class FaultQueues {
 }
 
 /**
- * Writes the answer of a fault that answers (`api-error`, `http`, `body`); headers already set on
- * `res` (CORS) are kept. Returns a short description for the log.
+ * Writes the answer of a non-JSON-API fault (`http`, `body`); headers already set on `res` (CORS)
+ * are kept. Returns a short description for the log. (`api-error` goes through the server's
+ * ApiError answer, like the methods' own errors.)
  *
  * @example
  * writeFaultResponse(res, { type: 'http', status: 502 }); // '502 fault=http'
  */
-export function writeFaultResponse(res: ServerResponse, fault: Extract<Fault, { type: 'api-error' | 'http' | 'body' }>): string {
+export function writeFaultResponse(res: ServerResponse, fault: Extract<Fault, { type: 'http' | 'body' }>): string {
   switch (fault.type) {
-    case 'api-error': {
-      const body = JSON.stringify({ result: fault.code, error: fault.error ?? errorText(fault.code) });
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
-      return `200 result=${fault.code} fault=api-error`;
-    }
     case 'http': {
       const body = fault.body ?? `<html><head><title>${fault.status}</title></head><body><h1>${fault.status}</h1></body></html>`;
       res.writeHead(fault.status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...fault.headers });

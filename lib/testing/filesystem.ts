@@ -107,7 +107,8 @@ export interface FolderNode {
 
 /**
  * A file in the tree. `data` is replaced (never mutated) on overwrite, so a zip job that took a
- * reference keeps zipping the bytes it started with.
+ * reference keeps zipping the bytes it started with. `hash` is the content hash of `data`, set
+ * with it by {@link FakeFileSystem.writeFile}.
  *
  * @example
  * const file: FileNode | undefined = fs.fileById(1234);
@@ -118,6 +119,7 @@ export interface FileNode {
   readonly name: string;
   readonly parent: FolderNode;
   data: Buffer;
+  hash: number;
   contenttype: string;
   readonly created: Date;
   modified: Date;
@@ -160,7 +162,7 @@ export class IdSequence {
  * @example
  * formatPCloudDate(new Date(Date.UTC(2026, 10, 26, 23, 40, 38))); // 'Thu, 26 Nov 2026 23:40:38 +0000'
  */
-export function formatPCloudDate(date: Date): string {
+function formatPCloudDate(date: Date): string {
   return date.toUTCString().replace(/GMT$/, '+0000');
 }
 
@@ -190,7 +192,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * @example
  * contentTypeFor('a.PNG'); // 'image/png'
  */
-export function contentTypeFor(name: string): string {
+function contentTypeFor(name: string): string {
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
   return CONTENT_TYPES[ext] ?? 'application/octet-stream';
@@ -263,6 +265,20 @@ export class FakeFileSystem {
     return this.#files.get(fileid);
   }
 
+  /** The folder with this id; 2005 "Directory does not exist." if this user has none. */
+  requireFolder(folderid: number): FolderNode {
+    const folder = this.#folders.get(folderid);
+    if (folder === undefined) throw new ApiError(2005);
+    return folder;
+  }
+
+  /** The file with this id; 2009 "File not found." if this user has none. */
+  requireFile(fileid: number): FileNode {
+    const file = this.#files.get(fileid);
+    if (file === undefined) throw new ApiError(2009);
+    return file;
+  }
+
   /** The node at an absolute path, if any (throws 2010 on a relative path). */
   resolve(path: string): TreeNode | undefined {
     let node: TreeNode = this.root;
@@ -308,14 +324,16 @@ export class FakeFileSystem {
     const now = new Date();
     const existing = parent.children.get(name);
     if (existing?.kind === 'folder') throw new ApiError(2004);
+    const hash = contentHash(data);
     if (existing !== undefined) {
       existing.data = data;
+      existing.hash = hash;
       existing.contenttype = contenttype;
       existing.modified = now;
       parent.modified = now;
       return existing;
     }
-    const file: FileNode = { kind: 'file', fileid: this.#ids.nextFileId(), name, parent, data, contenttype, created: now, modified: now };
+    const file: FileNode = { kind: 'file', fileid: this.#ids.nextFileId(), name, parent, data, hash, contenttype, created: now, modified: now };
     parent.children.set(name, file);
     parent.modified = now;
     this.#files.set(file.fileid, file);
@@ -348,7 +366,7 @@ export class FakeFileSystem {
       parentfolderid: file.parent.folderid,
       size: file.data.length,
       contenttype: file.contenttype,
-      hash: contentHash(file.data),
+      hash: file.hash,
       category,
       created: formatPCloudDate(file.created),
       modified: formatPCloudDate(file.modified),

@@ -57,11 +57,7 @@ function isTrue(value: string | undefined): boolean {
 
 /** A folder from `folderid` or `path`; `missingCode` when neither is given. */
 function folderFrom(fs: FakeFileSystem, params: Readonly<Record<string, string>>, missingCode: number): FolderNode {
-  if (params.folderid !== undefined) {
-    const folder = fs.folderById(parseId(params.folderid, 1017));
-    if (folder === undefined) throw new ApiError(2005);
-    return folder;
-  }
+  if (params.folderid !== undefined) return fs.requireFolder(parseId(params.folderid, 1017));
   if (params.path !== undefined) {
     const node = fs.resolve(params.path);
     if (node?.kind !== 'folder') throw new ApiError(2005);
@@ -86,6 +82,7 @@ function currentserver(ctx: MethodContext): Record<string, unknown> {
 
 function userinfo(ctx: MethodContext): Record<string, unknown> {
   const { user, fs } = userOf(ctx);
+  const used = fs.usedBytes();
   return {
     userid: user.userid,
     email: user.email,
@@ -97,8 +94,8 @@ function userinfo(ctx: MethodContext): Record<string, unknown> {
     business: false,
     cryptosetup: false,
     quota: QUOTA_BYTES,
-    usedquota: fs.usedBytes(),
-    freequota: QUOTA_BYTES - fs.usedBytes(),
+    usedquota: used,
+    freequota: QUOTA_BYTES - used,
     plan: 0,
   };
 }
@@ -118,8 +115,7 @@ function createfolder(ctx: MethodContext): Record<string, unknown> {
     return { metadata: fs.folderMetadata(fs.createFolder(parent, name)) };
   }
   if (params.folderid !== undefined && params.name !== undefined) {
-    const parent = fs.folderById(parseId(params.folderid, 1017));
-    if (parent === undefined) throw new ApiError(2005);
+    const parent = fs.requireFolder(parseId(params.folderid, 1017));
     return { metadata: fs.folderMetadata(fs.createFolder(parent, params.name)) };
   }
   throw new ApiError(1001);
@@ -142,9 +138,7 @@ function zipDestination(fs: FakeFileSystem, params: Readonly<Record<string, stri
   if (params.topath !== undefined && params.topath.startsWith('/') && splitPath(params.topath).length > 0) {
     destination = parentAndName(fs, params.topath, 2005);
   } else if (params.tofolderid !== undefined && params.toname !== undefined && params.toname !== '') {
-    const parent = fs.folderById(parseId(params.tofolderid, 1017));
-    if (parent === undefined) throw new ApiError(2005);
-    destination = { parent, name: params.toname };
+    destination = { parent: fs.requireFolder(parseId(params.tofolderid, 1017)), name: params.toname };
   } else {
     throw new ApiError(1016);
   }

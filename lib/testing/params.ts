@@ -51,7 +51,6 @@ export interface ParsedRequest {
   readonly rawBody: Buffer | undefined;
   readonly credential: Credential | undefined;
   readonly credentialsAt: CredentialLocation;
-  readonly contentType: string | undefined;
 }
 
 /**
@@ -122,5 +121,5 @@ export async function parseRequest(req: IncomingMessage, url: URL): Promise<Pars
   else if (hasCredential(Object.keys(body))) credentialsAt = 'body';
   else if (req.headers.authorization !== undefined) credentialsAt = 'header';
 
-  return { params, files, rawBody, credential, credentialsAt, contentType };
+  return { params, files, rawBody, credential, credentialsAt };
 }

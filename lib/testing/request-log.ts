@@ -1,6 +1,7 @@
 /**
  * What the emulator remembers about each request, with every secret removed.
  */
+import { REDACTED } from '../errors/redact.js';
 import { CREDENTIAL_PARAMS } from './params.js';
 import type { CredentialLocation } from './params.js';
 
@@ -30,14 +31,6 @@ export interface RecordedRequest {
 }
 
 /**
- * Replacement text of every secret.
- *
- * @example
- * expect(fake.requests[0]?.params.auth).toBe(REDACTED);
- */
-export const REDACTED = '[redacted]';
-
-/**
  * A copy of `params` with credential values replaced.
  *
  * @example
@@ -46,19 +39,6 @@ export const REDACTED = '[redacted]';
 export function redactParams(params: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) out[key] = CREDENTIAL_PARAMS.has(key) ? REDACTED : value;
-  return out;
-}
-
-/**
- * Replaces any occurrence of a known secret in free text (a client that puts a token in the URL
- * path must not get it logged).
- *
- * @example
- * scrubSecrets('/abc123', ['abc123']); // '/[redacted]'
- */
-export function scrubSecrets(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) if (secret !== '') out = out.split(secret).join(REDACTED);
   return out;
 }
 

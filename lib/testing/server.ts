@@ -4,6 +4,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { redact } from '../errors/redact.js';
 import { ApiError } from './errors.js';
 import { FaultQueues, writeFaultResponse } from './faults.js';
 import type { Fault, InjectOptions } from './faults.js';
@@ -11,7 +12,7 @@ import { IdSequence } from './filesystem.js';
 import { METHODS } from './methods.js';
 import { parseRequest } from './params.js';
 import type { ParsedRequest } from './params.js';
-import { formatLogLine, redactParams, scrubSecrets } from './request-log.js';
+import { formatLogLine, redactParams } from './request-log.js';
 import type { RecordedRequest } from './request-log.js';
 import { TimerBag, TimersClearedError } from './timers.js';
 import { UserDirectory } from './users.js';
@@ -84,6 +85,12 @@ function sendJson(res: ServerResponse, body: Record<string, unknown>): void {
   res.end(text);
 }
 
+/** Answers an API-level failure the pCloud way, HTTP 200 `{"result":code,"error":text}`; returns the log outcome. */
+function sendApiError(res: ServerResponse, error: ApiError): string {
+  sendJson(res, { result: error.code, error: error.text });
+  return `200 result=${error.code}`;
+}
+
 function validateOptions(options: FakePCloudOptions): void {
   const { bytesPerSecond, finishedJobTtlMs, port } = options;
   if (bytesPerSecond !== undefined && !(bytesPerSecond > 0)) throw new RangeError(`bytesPerSecond must be > 0, got ${bytesPerSecond}`);
@@ -132,8 +139,10 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://fake-pcloud.invalid');
+    const method = url.pathname.slice(1);
+    let secrets = users.secrets();
     const record: RecordedRequest = {
-      method: scrubSecrets(url.pathname.slice(1), users.secrets()),
+      method: redact(method, secrets),
       httpMethod: req.method ?? 'GET',
       params: {},
       credentials: 'none',
@@ -143,12 +152,11 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
     if (req.headers['content-type'] !== undefined) record.contentType = req.headers['content-type'];
     requests.push(record);
     let outcome = 'no answer';
-    let secrets = users.secrets();
     let serverDropped = false;
     res.on('close', () => {
       // Closed before the answer was complete, and not by us: the client gave up.
       if (!res.writableFinished && !serverDropped && closing === undefined) record.aborted = true;
-      log?.(scrubSecrets(formatLogLine(record, outcome, Date.now() - started), secrets));
+      log?.(redact(formatLogLine(record, outcome, Date.now() - started), secrets));
     });
     for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
 
@@ -164,17 +172,15 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
       request = await parseRequest(req, url);
     } catch {
       // The client vanished mid-body, or sent a body that cannot be decoded.
-      outcome = '200 result=5000 unreadable body';
-      sendJson(res, { result: 5000, error: 'Internal error. Try again later.' });
+      outcome = `${sendApiError(res, new ApiError(5000))} unreadable body`;
       return;
     }
     // Also scrub this request's own token, which may be a wrong one no user owns.
     if (request.credential !== undefined) secrets = [...secrets, request.credential.token];
-    record.method = scrubSecrets(url.pathname.slice(1), secrets);
+    record.method = redact(method, secrets);
     record.params = redactParams(request.params);
     record.credentials = request.credentialsAt;
 
-    const method = url.pathname.slice(1);
     const fault: Fault | undefined = faults.take(method);
     let registrationDelayMs = 0;
     if (fault !== undefined) {
@@ -197,6 +203,9 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
         case 'delay-registration':
           registrationDelayMs = fault.ms;
           break;
+        case 'api-error':
+          outcome = `${sendApiError(res, new ApiError(fault.code, fault.error))} fault=api-error`;
+          return;
         default:
           outcome = writeFaultResponse(res, fault);
           return;
@@ -205,8 +214,7 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
 
     const spec = METHODS.get(method);
     if (spec === undefined) {
-      outcome = '200 result=5000 unknown method';
-      sendJson(res, { result: 5000, error: 'Unknown method.' });
+      outcome = `${sendApiError(res, new ApiError(5000, 'Unknown method.'))} unknown method`;
       return;
     }
     try {
@@ -217,13 +225,11 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
     } catch (error) {
       if (error instanceof TimersClearedError) return; // server closing: the socket is gone anyway
       if (error instanceof ApiError) {
-        outcome = `200 result=${error.code}`;
-        sendJson(res, { result: error.code, error: error.text });
+        outcome = sendApiError(res, error);
         return;
       }
-      outcome = '200 result=5000 handler failure';
       log?.(`fake pCloud: /${method} failed: ${error instanceof Error ? error.message : String(error)}`);
-      sendJson(res, { result: 5000, error: 'Internal error. Try again later.' });
+      outcome = `${sendApiError(res, new ApiError(5000))} handler failure`;
     }
   };
 

@@ -32,12 +32,8 @@ export class TimerBag {
   readonly #timeouts = new Set<NodeJS.Timeout>();
   readonly #immediates = new Set<NodeJS.Immediate>();
   readonly #sleepers = new Set<(reason: Error) => void>();
-  #cleared = false;
-
   /** True once {@link clearAll} ran: new timers are refused. */
-  get cleared(): boolean {
-    return this.#cleared;
-  }
+  #cleared = false;
 
   /** Runs `fn` after `ms` (ignored after {@link clearAll}). */
   setTimeout(fn: () => void, ms: number): void {

@@ -49,18 +49,9 @@ export function resolveTree(fs: FakeFileSystem, params: Readonly<Record<string, 
   const excludedFolders = new Set(parseIds(params.excludefolderids, 1017));
   const excludedFiles = new Set(parseIds(params.excludefileids, 1018));
 
-  const lookupFolder = (id: number): FolderNode => {
-    const folder = fs.folderById(id);
-    if (folder === undefined) throw new ApiError(2005);
-    return folder;
-  };
-  const roots = rootFolder.map(lookupFolder);
-  const namedFolders = folderIds.map(lookupFolder);
-  const namedFiles = fileIds.map((id) => {
-    const file = fs.fileById(id);
-    if (file === undefined) throw new ApiError(2009);
-    return file;
-  });
+  const roots = rootFolder.map((id) => fs.requireFolder(id));
+  const namedFolders = folderIds.map((id) => fs.requireFolder(id));
+  const namedFiles = fileIds.map((id) => fs.requireFile(id));
 
   const files: Array<{ zipPath: string; file: FileNode }> = [];
   const folders: string[] = [];
@@ -77,27 +68,17 @@ export function resolveTree(fs: FakeFileSystem, params: Readonly<Record<string, 
       else addFolder(child, `${prefix}${child.name}/`);
     }
   };
+  /** `zipPath` '' puts the folder's contents at the zip root, without an entry of its own. */
   const addFolder = (folder: FolderNode, zipPath: string): void => {
     if (excludedFolders.has(folder.folderid) || seenFolders.has(folder.folderid)) return;
     seenFolders.add(folder.folderid);
-    folders.push(zipPath);
+    if (zipPath !== '') folders.push(zipPath);
     addContents(folder, zipPath);
   };
 
-  for (const root of roots) {
-    if (excludedFolders.has(root.folderid)) continue;
-    seenFolders.add(root.folderid);
-    addContents(root, '');
-  }
-  for (const folder of namedFolders) {
-    // The root has no name to make a root entry of: its contents go to the zip root instead.
-    if (folder.parent === undefined) {
-      if (!excludedFolders.has(folder.folderid) && !seenFolders.has(folder.folderid)) {
-        seenFolders.add(folder.folderid);
-        addContents(folder, '');
-      }
-    } else addFolder(folder, `${folder.name}/`);
-  }
+  for (const root of roots) addFolder(root, '');
+  // The root has no name to make a root entry of: its contents go to the zip root instead.
+  for (const folder of namedFolders) addFolder(folder, folder.parent === undefined ? '' : `${folder.name}/`);
   for (const file of namedFiles) addFile(file, file.name);
   return { files, folders };
 }

@@ -25,7 +25,7 @@ export interface ZipJobInfo {
   readonly bytes: number;
   /** Uncompressed bytes of all the files. */
   readonly totalbytes: number;
-  /** `files === totalfiles`: the zip is stored. */
+  /** The zip has been built (savezip may still fail to store it, e.g. 2004). */
   readonly done: boolean;
   /** Whether savezipprogress can see the job yet (see the delay-registration fault). */
   readonly registered: boolean;
@@ -55,11 +55,11 @@ interface Job {
   totalfiles: number;
   bytes: number;
   totalbytes: number;
-  done: boolean;
-  registered: boolean;
   startedAt: number;
+  /** Set when the zip has been built (ZipJobInfo.done). */
   finishedAt: number | undefined;
-  registeredAt: number;
+  /** Set when savezipprogress can see the job (ZipJobInfo.registered). */
+  registeredAt: number | undefined;
 }
 
 /**
@@ -108,28 +108,29 @@ export class ZipJobs {
   /**
    * Zips `tree`, one file at a time: each file takes size / bytesPerSecond seconds, then the
    * progress moves by one file and its size (pCloud updates progress once per zipped file).
+   * The files' bytes and modification times are taken when the job starts: an overwrite during
+   * the job changes neither the zip nor the totals.
    * Resolves with the zip's bytes; rejects with TimersClearedError if the server closes first.
    */
   async run(input: { userid: number; progresshash: string | undefined; tree: ZipTree; registrationDelayMs: number }): Promise<Buffer> {
     const { tree } = input;
+    // FileNode.data is replaced (never mutated) on overwrite, so keeping the references is a snapshot.
+    const entries = tree.files.map(({ zipPath, file }) => ({ zipPath, data: file.data, mtime: file.modified }));
     const job: Job = {
       progresshash: input.progresshash,
       userid: input.userid,
       files: 0,
-      totalfiles: tree.files.length,
+      totalfiles: entries.length,
       bytes: 0,
-      totalbytes: tree.files.reduce((sum, entry) => sum + entry.file.data.length, 0),
-      done: false,
-      registered: false,
+      totalbytes: entries.reduce((sum, entry) => sum + entry.data.length, 0),
       startedAt: Date.now(),
       finishedAt: undefined,
-      registeredAt: 0,
+      registeredAt: undefined,
     };
     this.#all.push(job);
     if (input.progresshash !== undefined) {
       const hash = input.progresshash;
       const register = (): void => {
-        job.registered = true;
         job.registeredAt = Date.now();
         this.#byHash.set(`${job.userid}:${hash}`, job);
       };
@@ -140,17 +141,14 @@ export class ZipJobs {
     const zip = new yazl.ZipFile();
     const output = collect(zip.outputStream);
     for (const folder of tree.folders) zip.addEmptyDirectory(folder);
-    for (const { zipPath, file } of tree.files) {
-      // Snapshot the bytes now: an overwrite during the job must not change what gets zipped.
-      const data = file.data;
+    for (const { zipPath, data, mtime } of entries) {
       await this.#opts.timers.sleep((data.length / this.#opts.bytesPerSecond) * 1000);
-      zip.addBuffer(data, zipPath, { mtime: file.modified });
+      zip.addBuffer(data, zipPath, { mtime });
       job.files += 1;
       job.bytes += data.length;
     }
     zip.end();
     const bytes = await output;
-    job.done = true;
     job.finishedAt = Date.now();
     return bytes;
   }
@@ -159,11 +157,11 @@ export class ZipJobs {
    * The progress of `userid`'s job registered under `progresshash`; undefined when unknown, not
    * registered yet, owned by someone else, or finished more than finishedJobTtlMs ago.
    */
-  progress(userid: number, progresshash: string, now: number = Date.now()): ZipProgress | undefined {
+  progress(userid: number, progresshash: string): ZipProgress | undefined {
     const key = `${userid}:${progresshash}`;
     const job = this.#byHash.get(key);
     if (job === undefined) return undefined;
-    if (job.done && Math.max(job.finishedAt ?? 0, job.registeredAt) + this.#opts.finishedJobTtlMs <= now) {
+    if (job.finishedAt !== undefined && Math.max(job.finishedAt, job.registeredAt ?? 0) + this.#opts.finishedJobTtlMs <= Date.now()) {
       // Lazy expiry: no timer per job, so nothing is left to clear at close.
       this.#byHash.delete(key);
       return undefined;
@@ -180,8 +178,8 @@ export class ZipJobs {
       totalfiles: job.totalfiles,
       bytes: job.bytes,
       totalbytes: job.totalbytes,
-      done: job.done,
-      registered: job.registered,
+      done: job.finishedAt !== undefined,
+      registered: job.registeredAt !== undefined,
       startedAt: job.startedAt,
       finishedAt: job.finishedAt,
     }));

@@ -176,6 +176,27 @@ describe('savezipprogress', () => {
     expect(fake.jobs()).toEqual([expect.objectContaining({ progresshash: undefined, registered: false, done: true, totalfiles: 1 })]);
   });
 
+  it('zips the bytes the job started with when a file is overwritten mid-job', async () => {
+    await start({ bytesPerSecond: 10_000 });
+    // a.bin alone takes 200 ms to zip: b.bin is overwritten well before the job reaches it.
+    const a = Buffer.alloc(2000, 1);
+    const b = Buffer.alloc(100, 2);
+    user.writeFile('/mid/a.bin', a);
+    user.writeFile('/mid/b.bin', b);
+    const zipping = call(fake, 'savezip', { auth: user.auth, folderid: folderId('/mid'), topath: '/mid.zip', progresshash: 'mid' });
+    // The job is listed as soon as it starts, synchronously up to its first wait (on a.bin).
+    while (fake.jobs().length === 0) await sleep(1);
+    expect(fake.jobs()[0]).toMatchObject({ files: 0, totalfiles: 2, totalbytes: 2100, done: false });
+    const replaced = Buffer.alloc(300, 3);
+    user.writeFile('/mid/b.bin', replaced);
+
+    expect(await zipping).toMatchObject({ result: 0 });
+    expect(filesOf(await unzip(user.readFile('/mid.zip')!))).toEqual(new Map([['a.bin', a], ['b.bin', b]]));
+    expect(user.readFile('/mid/b.bin')).toEqual(replaced);
+    expect(fake.jobs()[0]).toMatchObject({ files: 2, totalfiles: 2, bytes: 2100, totalbytes: 2100, done: true });
+    expect(await call(fake, 'savezipprogress', { auth: user.auth, progresshash: 'mid' })).toEqual({ result: 0, files: 2, totalfiles: 2, bytes: 2100, totalbytes: 2100 });
+  });
+
   it('keeps zipping when the client disconnects, as pCloud does', async () => {
     await start({ bytesPerSecond: 10_000 });
     user.writeFile('/big/a.bin', new Uint8Array(500));
