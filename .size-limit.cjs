@@ -1,7 +1,10 @@
 /**
  * Size budget of what a browser app ships for `import { zipProgress$ }` (minified with esbuild,
  * gzip level 9, rxjs left out: it is a peer dependency the app already has).
- * Run: `npm run size` (or `npx size-limit`). `npm run bench` reports the same figure with a breakdown.
+ * Run: `npm run size` (or `npx size-limit`). Figures and the limit are in kB of 1000 bytes, from
+ * size-limit's own esbuild setup. `npm run bench` (spec/bench/size.ts) measures the same entry
+ * with its own esbuild call and reports KiB (1024 bytes, printed "KB") with a per-package
+ * breakdown, so its figure is close to, but not the same number as, this one.
  */
 module.exports = [
   {

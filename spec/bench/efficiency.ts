@@ -5,11 +5,13 @@
 import FakeTimers from '@sinonjs/fake-timers';
 import type { Backoff, BackoffContext } from '../../lib/zip-progress/options.js';
 import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
-import { FULL_MIX, generateJobs, type Random, seededRandom, SMOKE_MIX, type SimulatedJob } from './jobs.js';
+import { seededRandom } from '../../lib/testing/seeded-random.js';
+import { FULL_MIX, generateJobs, type Random, SMOKE_MIX, type SimulatedJob } from './jobs.js';
 import type { BenchOptions, BenchSection } from './section.js';
+import { percentile } from './stats.js';
 
 /** A schedule under test; `make` builds a fresh one per job (seeded jitter restarts per job). */
-export interface Strategy {
+interface Strategy {
   readonly name: string;
   readonly make: (random: Random) => Backoff | undefined;
 }
@@ -18,7 +20,7 @@ const DEFAULT_NAME = 'this library (default, adaptive)';
 const FIXED_2S_NAME = 'fixed 2 s (@azure/core-lro)';
 
 /** AWS waiter (@smithy): attempt n waits U[min, min(min x 2^(n-1), max)], exactly max past the ceiling. */
-export function awsWaiter(random: Random, minMs = 2000, maxMs = 120_000): (ctx: BackoffContext) => number {
+function awsWaiter(random: Random, minMs = 2000, maxMs = 120_000): (ctx: BackoffContext) => number {
   const ceiling = Math.log2(maxMs / minMs) + 1;
   return ({ polls }) => {
     if (polls > ceiling) return maxMs;
@@ -27,8 +29,11 @@ export function awsWaiter(random: Random, minMs = 2000, maxMs = 120_000): (ctx: 
   };
 }
 
-/** The baselines of peers.md, as `backoff` functions of the same context. */
-export const STRATEGIES: readonly Strategy[] = [
+/**
+ * This library's default and the peers' default schedules (each name says which library it comes
+ * from), as `backoff` functions of the same context.
+ */
+const STRATEGIES: readonly Strategy[] = [
   { name: DEFAULT_NAME, make: () => undefined },
   { name: 'fixed 200 ms (pcloud-sdk-js)', make: () => () => 200 },
   { name: 'fixed 1 s (rx-polling, rxjs-poll)', make: () => () => 1000 },
@@ -39,7 +44,7 @@ export const STRATEGIES: readonly Strategy[] = [
 ];
 
 /** What one job under one schedule came to. */
-export interface JobOutcome {
+interface JobOutcome {
   readonly requests: number;
   /** ms from the job's true end to `complete`. */
   readonly lagMs: number;
@@ -49,7 +54,7 @@ export interface JobOutcome {
 }
 
 /** The lag a job may show and still count as on time. */
-export const toleratedLag = (durationMs: number): number => Math.max(250, 0.05 * durationMs);
+const toleratedLag = (durationMs: number): number => Math.max(250, 0.05 * durationMs);
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const FAKED = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'Date'] as const;
@@ -57,7 +62,7 @@ const FAKED = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'se
 const MAX_STEPS = 100_000;
 
 /** Longest gap between consecutive requests where the first one was sent before `endMs`. */
-export function longestGap(requestTimes: readonly number[], endMs: number): number {
+function longestGap(requestTimes: readonly number[], endMs: number): number {
   let longest = 0;
   for (let i = 1; i < requestTimes.length; i++) {
     const previous = requestTimes[i - 1]!;
@@ -67,7 +72,7 @@ export function longestGap(requestTimes: readonly number[], endMs: number): numb
 }
 
 /** Runs one job to completion in fake time; the clock starts at 0 when `savezip` returns. */
-export async function simulateJob(job: SimulatedJob, backoff: Backoff | undefined): Promise<JobOutcome> {
+async function simulateJob(job: SimulatedJob, backoff: Backoff | undefined): Promise<JobOutcome> {
   const clock = FakeTimers.withGlobal(globalThis).install({ now: 0, toFake: [...FAKED] });
   try {
     const requestTimes: number[] = [];
@@ -109,7 +114,7 @@ export async function simulateJob(job: SimulatedJob, backoff: Backoff | undefine
 }
 
 /** Summary of one schedule over every job. */
-export interface StrategyResult {
+interface StrategyResult {
   readonly name: string;
   readonly meanRequests: number;
   readonly lagP50: number;
@@ -120,15 +125,8 @@ export interface StrategyResult {
   readonly outcomes: readonly JobOutcome[];
 }
 
-/** Nearest-rank percentile of unsorted values (0 for none). */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-
 /** Pure summary of outcomes. */
-export function summarize(name: string, outcomes: readonly JobOutcome[]): StrategyResult {
+function summarize(name: string, outcomes: readonly JobOutcome[]): StrategyResult {
   const lags = outcomes.map((o) => o.lagMs);
   const n = Math.max(1, outcomes.length);
   return {
@@ -144,21 +142,21 @@ export function summarize(name: string, outcomes: readonly JobOutcome[]): Strate
 }
 
 /** Runs one schedule over every job; each job gets its own seeded jitter source. */
-export async function runStrategy(strategy: Strategy, jobs: readonly SimulatedJob[]): Promise<StrategyResult> {
+async function runStrategy(strategy: Strategy, jobs: readonly SimulatedJob[]): Promise<StrategyResult> {
   const outcomes: JobOutcome[] = [];
   for (const job of jobs) outcomes.push(await simulateJob(job, strategy.make(seededRandom(1000 + job.id))));
   return summarize(strategy.name, outcomes);
 }
 
 /** The targets for the default schedule. */
-export const TARGETS = { onTimeShare: 0.95, longestGapMs: 5000, requestsVsFixed2s: 0.6 } as const;
+const TARGETS = { onTimeShare: 0.95, longestGapMs: 5000, requestsVsFixed2s: 0.6 } as const;
 
 const seconds = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const mark = (ok: boolean): string => (ok ? 'met' : '**missed**');
 
 /** The comparison table and the targets table, as markdown lines. */
-export function formatTables(results: readonly StrategyResult[]): { table: string; passed: boolean } {
+function formatTables(results: readonly StrategyResult[]): { table: string; passed: boolean } {
   const fixed2s = results.find((r) => r.name === FIXED_2S_NAME);
   const ours = results.find((r) => r.name === DEFAULT_NAME);
   const vs2s = (r: StrategyResult): string => (fixed2s === undefined ? 'n/a' : percent(r.meanRequests / fixed2s.meanRequests));

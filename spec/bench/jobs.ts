@@ -5,27 +5,25 @@
  * changes of speed.
  */
 
+import { seededRandom } from '../../lib/testing/seeded-random.js';
+
 /** A source of numbers in [0, 1), like `Math.random`. */
 export type Random = () => number;
 
-import { seededRandom } from '../../lib/testing/seeded-random.js';
-
-export { seededRandom };
-
 /** A number whose logarithm is uniform in [ln min, ln max]: every order of magnitude equally likely. */
-export function logUniform(random: Random, min: number, max: number): number {
+function logUniform(random: Random, min: number, max: number): number {
   return min * (max / min) ** random();
 }
 
 const uniform = (random: Random, min: number, max: number): number => min + (max - min) * random();
 
 /** What `savezipprogress` answers: progress, or pCloud's 1901 for a job not registered yet. */
-export type ProgressAnswer =
+type ProgressAnswer =
   | { readonly result: 0; readonly files: number; readonly totalfiles: number; readonly bytes: number; readonly totalbytes: number }
   | { readonly result: 1901; readonly error: 'Zip not found' };
 
 /** Which of the hard cases a job was given (for notes and per-kind breakdowns). */
-export interface JobTraits {
+interface JobTraits {
   /** ms during which savezipprogress answers 1901 (0: registered at once). */
   readonly registerAtMs: number;
   /** ms without progress somewhere in the middle (0: none). */
@@ -47,7 +45,7 @@ export interface SimulatedJob {
 }
 
 /** How jobs are drawn. */
-export interface JobMix {
+interface JobMix {
   readonly count: number;
   readonly seed: number;
   /** Range of the true durations in ms (log-uniform). */

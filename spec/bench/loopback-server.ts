@@ -46,6 +46,12 @@ process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;
 
+/** The auth token the benchmarks send (the server does not check it). */
+export const AUTH = 'bench-token';
+
+/** A progresshash the server answers as done on request `polls` (see above); `id` keeps jobs apart. */
+export const doneAfter = (polls: number, id: string): string => `done-after-${polls}-${id}`;
+
 export interface LoopbackServer {
   /** `http://127.0.0.1:<port>`: the apiUrl to poll. */
   readonly url: string;

@@ -1,8 +1,9 @@
 import ky from 'ky';
 import { lastValueFrom } from 'rxjs';
 import { loadLibrary } from './library.js';
-import { startLoopbackServer } from './loopback-server.js';
+import { AUTH, doneAfter, startLoopbackServer } from './loopback-server.js';
 import type { BenchOptions, BenchSection } from './section.js';
+import { median } from './stats.js';
 
 /**
  * Per-poll overhead: CPU that `zipProgress$` spends per request, next to the least a user could
@@ -11,7 +12,6 @@ import type { BenchOptions, BenchSection } from './section.js';
 
 /** zipProgress$ may cost at most this many times the hand-written loop per poll. */
 const MAX_RATIO = 1.3;
-const AUTH = 'bench-token';
 
 interface Plan {
   readonly rounds: number;
@@ -27,48 +27,38 @@ type Poller = (apiUrl: string, polls: number, id: string) => Promise<void>;
 const viaZipProgress =
   ({ zipProgress$ }: Awaited<ReturnType<typeof loadLibrary>>): Poller =>
   async (apiUrl, polls, id) => {
-    await lastValueFrom(zipProgress$({ progresshash: `done-after-${polls}-${id}`, auth: AUTH, apiUrl, backoff: () => 0 }));
+    await lastValueFrom(zipProgress$({ progresshash: doneAfter(polls, id), auth: AUTH, apiUrl, backoff: () => 0 }));
+  };
+
+/** Sends one savezipprogress request (POST, form body) and resolves with the raw response. */
+type Send = (endpoint: string, body: URLSearchParams) => Promise<Response>;
+
+/** A hand-written poll loop over `send`: JSON.parse of each answer, done when files reach totalfiles. */
+const loop =
+  (send: Send): Poller =>
+  async (apiUrl, polls, id) => {
+    const endpoint = `${apiUrl}/savezipprogress`;
+    const progresshash = doneAfter(polls, id);
+    // Bounded: the server says done on request `polls`, one more is a bug.
+    for (let i = 0; i <= polls; i += 1) {
+      const response = await send(endpoint, new URLSearchParams({ progresshash, auth: AUTH }));
+      const body = JSON.parse(await response.text()) as { result: number; files: number; totalfiles: number };
+      if (body.result !== 0) throw new Error(`savezipprogress failed with ${body.result}`);
+      if (body.files === body.totalfiles) return;
+    }
+    throw new Error('the server never said done');
   };
 
 /** The baseline: what the library replaces, minus every guarantee (no decoding, retries, timers). */
-const viaHandLoop: Poller = async (apiUrl, polls, id) => {
-  const endpoint = `${apiUrl}/savezipprogress`;
-  const progresshash = `done-after-${polls}-${id}`;
-  // Bounded: the server says done on request `polls`, one more is a bug.
-  for (let i = 0; i <= polls; i += 1) {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { accept: 'application/json' },
-      body: new URLSearchParams({ progresshash, auth: AUTH }),
-    });
-    const body = JSON.parse(await response.text()) as { result: number; files: number; totalfiles: number };
-    if (body.result !== 0) throw new Error(`savezipprogress failed with ${body.result}`);
-    if (body.files === body.totalfiles) return;
-  }
-  throw new Error('the server never said done');
-};
+const viaHandLoop = loop((endpoint, body) => fetch(endpoint, { method: 'POST', headers: { accept: 'application/json' }, body }));
 
 /**
  * Reference: the same loop over ky, the HTTP client this library is built on (a project
  * decision), to show which part of the gap is ky's and which is the library's.
  */
-const viaKyLoop: Poller = async (apiUrl, polls, id) => {
-  const endpoint = `${apiUrl}/savezipprogress`;
-  const progresshash = `done-after-${polls}-${id}`;
-  for (let i = 0; i <= polls; i += 1) {
-    const response = await ky.post(endpoint, {
-      headers: { accept: 'application/json' },
-      body: new URLSearchParams({ progresshash, auth: AUTH }),
-      retry: 0,
-      timeout: false,
-      throwHttpErrors: false,
-    });
-    const body = JSON.parse(await response.text()) as { result: number; files: number; totalfiles: number };
-    if (body.result !== 0) throw new Error(`savezipprogress failed with ${body.result}`);
-    if (body.files === body.totalfiles) return;
-  }
-  throw new Error('the server never said done');
-};
+const viaKyLoop = loop((endpoint, body) =>
+  ky.post(endpoint, { headers: { accept: 'application/json' }, body, retry: 0, timeout: false, throwHttpErrors: false }),
+);
 
 type Which = 'lib' | 'hand' | 'ky';
 const WHICH: readonly Which[] = ['lib', 'hand', 'ky'];
@@ -76,7 +66,7 @@ const WHICH: readonly Which[] = ['lib', 'hand', 'ky'];
 interface Sample {
   /** CPU (user + system) of this process per poll, in µs. */
   readonly cpuMicros: number;
-  /** Wall time per poll, in µs (for context only: the loop timer adds ~1 ms per poll). */
+  /** Wall time per poll, in µs (for context only). */
   readonly wallMicros: number;
 }
 
@@ -86,12 +76,6 @@ async function measure(poller: Poller, apiUrl: string, polls: number, id: string
   await poller(apiUrl, polls, id);
   const cpu = process.cpuUsage(cpuStart);
   return { cpuMicros: (cpu.user + cpu.system) / polls, wallMicros: ((performance.now() - wallStart) * 1000) / polls };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const micros = (value: number): string => `${value.toFixed(1)} µs`;

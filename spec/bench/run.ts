@@ -1,13 +1,11 @@
 /**
  * `npm run bench [-- --smoke] [-- --strict] [-- --only=scale,size]`: runs every bench section (or
- * the ones named) present in spec/bench,
- * prints each table with its targets, and (full runs only) writes them all to
+ * the ones named), prints each table with its targets, and (full runs only) writes them all to
  * spec/bench/results.md with the machine they ran on.
  *
- * Sections are loaded dynamically, so a section that is not written yet is skipped with a note
- * instead of breaking the others. `--strict` exits with 1 when a target is missed.
+ * Sections are loaded dynamically and run one by one, so a section that throws is reported as
+ * failed instead of breaking the others. `--strict` exits with 1 when a target is missed.
  */
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,9 +16,8 @@ import type { BenchOptions, BenchSection } from './section.js';
 const SECTIONS = ['efficiency', 'overhead', 'scale', 'size'] as const;
 
 /** What happened to one section. */
-export type SectionOutcome =
+type SectionOutcome =
   | { readonly kind: 'done'; readonly name: string; readonly section: BenchSection; readonly seconds: number }
-  | { readonly kind: 'skipped'; readonly name: string; readonly reason: string }
   | { readonly kind: 'failed'; readonly name: string; readonly reason: string };
 
 type SectionModule = { readonly run: (options: BenchOptions) => Promise<BenchSection> };
@@ -31,11 +28,9 @@ function isSectionModule(value: unknown): value is SectionModule {
 
 /** Loads and runs one section; never throws (a broken section must not hide the others). */
 async function runSection(dir: string, name: string, options: BenchOptions): Promise<SectionOutcome> {
-  const file = join(dir, `${name}.ts`);
-  if (!existsSync(file)) return { kind: 'skipped', name, reason: `spec/bench/${name}.ts is not there yet` };
   try {
-    const loaded: unknown = await import(pathToFileURL(file).href);
-    if (!isSectionModule(loaded)) return { kind: 'skipped', name, reason: `spec/bench/${name}.ts exports no run(options)` };
+    const loaded: unknown = await import(pathToFileURL(join(dir, `${name}.ts`)).href);
+    if (!isSectionModule(loaded)) throw new Error(`spec/bench/${name}.ts exports no run(options)`);
     const started = performance.now();
     const section = await loaded.run(options);
     return { kind: 'done', name, section, seconds: (performance.now() - started) / 1000 };
@@ -45,8 +40,7 @@ async function runSection(dir: string, name: string, options: BenchOptions): Pro
 }
 
 /** One outcome as markdown: heading, verdict, table and notes. */
-export function formatOutcome(outcome: SectionOutcome): string {
-  if (outcome.kind === 'skipped') return `## ${outcome.name}\n\n_Skipped: ${outcome.reason}._\n`;
+function formatOutcome(outcome: SectionOutcome): string {
   if (outcome.kind === 'failed') return `## ${outcome.name}\n\n**Failed to run:**\n\n\`\`\`\n${outcome.reason}\n\`\`\`\n`;
   const { section, seconds } = outcome;
   const verdict = section.passed ? 'all targets met' : '**some targets missed**';
@@ -55,7 +49,7 @@ export function formatOutcome(outcome: SectionOutcome): string {
 }
 
 /** The header of results.md: when, and on what. */
-export function machineHeader(smoke: boolean, now = new Date()): string {
+function machineHeader(smoke: boolean, now = new Date()): string {
   const cpus = os.cpus();
   return [
     '# Benchmark results',
@@ -72,7 +66,9 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const smoke = args.includes('--smoke');
   const strict = args.includes('--strict');
-  // `--only scale,size`: just those sections, printed; results.md is written by full runs only.
+  // `--only=scale,size`: just those sections, printed; results.md is written by full runs only.
+  // A bare `--only` (e.g. `--only scale,size`) would otherwise be ignored and overwrite results.md.
+  if (args.includes('--only')) throw new Error('--only needs its sections after "=": use --only=a,b (e.g. --only=scale,size)');
   const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   const only = onlyArg === undefined ? undefined : onlyArg.split(',');
   const unknown = (only ?? []).filter((name) => !(SECTIONS as readonly string[]).includes(name));

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom, type Subscription } from 'rxjs';
-import { loadLibrary } from './library.js';
-import { startLoopbackServer } from './loopback-server.js';
+import { loadLibrary, ROOT } from './library.js';
+import { AUTH, doneAfter, startLoopbackServer } from './loopback-server.js';
 import type { BenchOptions, BenchSection } from './section.js';
+import { kb, median } from './stats.js';
 
 /**
  * Scale in one process: many waiting `zipProgress$` subscriptions against a loopback server in
@@ -17,10 +17,9 @@ const TARGET_HEAP_BYTES = 4 * 1024;
 const TARGET_LOOP_P99_MS = 50;
 /** Sustained polls must reach this share of subscriptions / mean wait (the loop keeps up). */
 const TARGET_THROUGHPUT_SHARE = 0.9;
-const AUTH = 'bench-token';
 
 /** Everything one measurement does, all bounded. */
-export interface ScalePlan {
+interface ScalePlan {
   readonly subscriptions: number;
   /** Waits between polls are uniform in [meanWaitMs - spreadMs, meanWaitMs + spreadMs]. */
   readonly meanWaitMs: number;
@@ -75,7 +74,7 @@ const SMOKE: ScalePlan = {
 };
 
 /** What one measurement found; plain data, so a child process can hand it back as JSON. */
-export interface ScaleFigures {
+interface ScaleFigures {
   readonly plan: ScalePlan;
   readonly heapBaselineBytes: number;
   readonly heapWaitingBytes: number;
@@ -86,11 +85,6 @@ export interface ScaleFigures {
   readonly loopDelayMaxMs: number;
   readonly pollsPerSecond: number;
   readonly errors: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 const LOOP_RESOLUTION_MS = 10;
@@ -149,7 +143,7 @@ export async function measureScale(plan: ScalePlan): Promise<ScaleFigures> {
     // open the connection pool, all before the baseline.
     // 20 at a time (few connections), each completing after warmUpPolls: the server says done.
     const warmUp = Array.from({ length: 20 }, (_, i) =>
-      lastValueFrom(zipProgress$({ ...options, progresshash: `done-after-${plan.warmUpPolls}-warm-up-${i}`, backoff: () => 0 })),
+      lastValueFrom(zipProgress$({ ...options, progresshash: doneAfter(plan.warmUpPolls, `warm-up-${i}`), backoff: () => 0 })),
     );
     await Promise.all(warmUp);
     const heapBaselineBytes = await settledHeap(gc);
@@ -212,14 +206,13 @@ const RESULT_MARK = '@@scale-figures@@';
 /** Without `global.gc` (jest, or tsx without the flag): a fresh child with it, same code via tsx. */
 async function measureInChild(plan: ScalePlan): Promise<ScaleFigures> {
   const self = fileURLToPath(import.meta.url);
-  const root = resolve(dirname(self), '..', '..');
   const script = [
     `const { measureScale } = await import(${JSON.stringify(pathToFileURL(self).href)});`,
     `const figures = await measureScale(${JSON.stringify(plan)});`,
     `process.stdout.write('\\n${RESULT_MARK}' + JSON.stringify(figures) + '\\n');`,
   ].join('\n');
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: root,
+    cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Bounded: the whole plan plus 4 minutes, as a saturated loop (or a busy machine) runs late.
@@ -239,12 +232,10 @@ async function measureInChild(plan: ScalePlan): Promise<ScaleFigures> {
   return JSON.parse(line.slice(RESULT_MARK.length)) as ScaleFigures;
 }
 
-const kb = (bytes: number): string => `${(bytes / 1024).toFixed(2)} KB`;
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 
 /** One load's figures, derived, with the verdict of each target. */
 interface LoadResult {
-  readonly plan: ScalePlan;
   readonly figures: ScaleFigures;
   readonly label: string;
   readonly heapPerSubscription: number;
@@ -256,12 +247,12 @@ interface LoadResult {
   readonly errorsOk: boolean;
 }
 
-function judge(plan: ScalePlan, figures: ScaleFigures): LoadResult {
+function judge(figures: ScaleFigures): LoadResult {
+  const { plan } = figures;
   const heapPerSubscription = (figures.heapWaitingBytes - figures.heapBaselineBytes) / plan.subscriptions;
   // A poll cycle is the wait plus a sub-ms answer on loopback.
   const expectedPolls = plan.subscriptions / (plan.meanWaitMs / 1000);
   return {
-    plan,
     figures,
     label: `${(plan.meanWaitMs - plan.spreadMs) / 1000}..${(plan.meanWaitMs + plan.spreadMs) / 1000} s waits`,
     heapPerSubscription,
@@ -285,9 +276,10 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   const gcInProcess = typeof globalThis.gc === 'function';
   const loads: LoadResult[] = [];
   // One at a time, each in a fresh process when possible: the second must not see the first's heap.
-  for (const plan of plans) loads.push(judge(plan, gcInProcess ? await measureScale(plan) : await measureInChild(plan)));
+  for (const plan of plans) loads.push(judge(gcInProcess ? await measureScale(plan) : await measureInChild(plan)));
 
-  const n = plans[0]!.subscriptions.toLocaleString('en-US');
+  const first = plans[0]!;
+  const n = first.subscriptions.toLocaleString('en-US');
   const row = (measure: string, cell: (l: LoadResult) => string, target: string, ok?: (l: LoadResult) => boolean): string =>
     `| ${measure} | ${loads.map(cell).join(' | ')} | ${target} | ${ok ? verdict(loads, ok) : '-'} |`;
   const table = [
@@ -301,7 +293,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
       (l) => l.loopOk,
     ),
     row(
-      `polls per second over ${plans[0]!.windowMs / 1000} s (expected)`,
+      `polls per second over ${first.windowMs / 1000} s (expected)`,
       (l) => `${l.figures.pollsPerSecond.toFixed(0)} (${l.expectedPolls.toFixed(0)})`,
       `>= ${TARGET_THROUGHPUT_SHARE * 100}% of expected`,
       (l) => l.pollsOk,
@@ -309,17 +301,16 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     row('subscriptions that errored', (l) => String(l.figures.errors), '0', (l) => l.errorsOk),
     row('heap still held per subscription after unsubscribing all', (l) => kb(l.retainedPerSubscription), '-'),
   ].join('\n');
-  const first = loads[0]!;
   return {
     title: 'Scale in one process',
     table,
     passed: loads.every((l) => l.heapOk && l.loopOk && l.pollsOk && l.errorsOk),
     notes: [
       `${n} zipProgress$ subscriptions per load, started over one mean wait, each waiting a uniform random time between polls; the loopback server is a separate Node process, its body changes once every 10 s. The two loads run one after the other, each in its own process.`,
-      `Heap: heapUsed after three global.gc() passes with a 20 ms turn between them (finalizers run), after a warm-up of 20 x ${first.plan.warmUpPolls} polls and while waiting (median of ${first.plan.heapSamples}), difference / ${n}. It includes the app's own Subscription objects. Per load, KB baseline -> waiting (requests in flight then): ${loads.map((l) => `${kb(l.figures.heapBaselineBytes)} -> ${kb(l.figures.heapWaitingBytes)} (${l.figures.inFlightAtHeapSamples})`).join('; ')}.`,
+      `Heap: heapUsed after three global.gc() passes with a 20 ms turn between them (finalizers run), after a warm-up of 20 x ${first.warmUpPolls} polls and while waiting (median of ${first.heapSamples}), difference / ${n}. It includes the app's own Subscription objects. Per load, KB baseline -> waiting (requests in flight then): ${loads.map((l) => `${kb(l.figures.heapBaselineBytes)} -> ${kb(l.figures.heapWaitingBytes)} (${l.figures.inFlightAtHeapSamples})`).join('; ')}.`,
       `What the heap figure holds: answers take well under 1 ms, so only a few requests are in flight at a time and undici's pool keeps a few keep-alive sockets (the server keeps idle ones 60 s); the heap left after unsubscribing all, pool still open, is the last row. The figure is therefore the library's own state per waiting subscription (poller, wait and stall timers, resolved options, last snapshot) plus the app's Subscription, not a request backlog.`,
-      `Event-loop delay: perf_hooks.monitorEventLoopDelay (${LOOP_RESOLUTION_MS} ms resolution, interval subtracted) over the ${first.plan.windowMs / 1000} s window, after the settle; no gc() inside the window. At ~1,000 polls/s the loop is ~75% busy with ky + fetch, so its p99 moves with whatever else the machine is doing; at ~500 polls/s it has room.`,
-      `${gcInProcess ? 'Measured in this process (global.gc available)' : 'Measured in a child `node --expose-gc --import tsx` (global.gc was missing here)'}, zipProgress$ from ${first.plan.fromDist ? 'dist/index.js, the built package' : 'lib/ (smoke run)'}.`,
+      `Event-loop delay: perf_hooks.monitorEventLoopDelay (${LOOP_RESOLUTION_MS} ms resolution, interval subtracted) over the ${first.windowMs / 1000} s window, after the settle; no gc() inside the window. At ~1,000 polls/s the loop is ~75% busy with ky + fetch, so its p99 moves with whatever else the machine is doing; at ~500 polls/s it has room.`,
+      `${gcInProcess ? 'Measured in this process (global.gc available)' : 'Measured in a child `node --expose-gc --import tsx` (global.gc was missing here)'}, zipProgress$ from ${first.fromDist ? 'dist/index.js, the built package' : 'lib/ (smoke run)'}.`,
     ],
   };
 }

@@ -20,21 +20,18 @@ function expectTable(section: BenchSection, targets: readonly string[]): void {
   expect(typeof section.passed).toBe('boolean');
 }
 
-// Per test: `testTimeout` inside a jest project config is not applied, and these spawn processes.
-const TIMEOUT_MS = 15_000;
-
 describe('benchmark sections (smoke)', () => {
   it('per-poll overhead: both figures, their ratio and the 1.3x target', async () => {
     const section = await overhead({ smoke: true });
     expect(section.title).toBe('Per-poll overhead');
     expectTable(section, ['<= 1.3x', 'zipProgress$', 'hand-written fetch loop']);
-  }, TIMEOUT_MS);
+  });
 
   it('scale: heap per subscription, event-loop delay p99 and polls per second with targets', async () => {
     const section = await scale({ smoke: true });
     expect(section.title).toBe('Scale in one process');
     expectTable(section, ['< 4.00 KB', '< 50 ms', 'polls per second', '500 waiting subscriptions']);
-  }, TIMEOUT_MS);
+  });
 
   it('size: the zipProgress$ bundle against 8 KB, references, no Node built-in', async () => {
     const section = await size({ smoke: true });
@@ -42,5 +39,5 @@ describe('benchmark sections (smoke)', () => {
     expectTable(section, ['< 8.00 KB gzip', "import ky from 'ky'", 'io-ts', 'Node built-ins']);
     // Not a figure but a property: a browser bundle that needs a Node built-in is broken.
     expect(section.table).toMatch(/Node built-ins in the zipProgress\$ graph \| none \|/);
-  }, TIMEOUT_MS);
+  });
 });

@@ -1,9 +1,10 @@
 import { builtinModules } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Metafile } from 'esbuild';
+import { ROOT } from './library.js';
 import type { BenchOptions, BenchSection } from './section.js';
+import { kb } from './stats.js';
 
 /**
  * Size: what a browser app ships for `import { zipProgress$ }` (minified, gzip -9, rxjs left to
@@ -11,7 +12,6 @@ import type { BenchOptions, BenchSection } from './section.js';
  */
 
 const TARGET_GZIP_BYTES = 8 * 1024;
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = resolve(ROOT, 'lib', 'index.ts');
 
 interface Bundle {
@@ -76,8 +76,6 @@ function nodeBuiltins(metafile: Metafile): string[] {
   }
   return [...found].sort();
 }
-
-const kb = (bytes: number): string => `${(bytes / 1024).toFixed(2)} KB`;
 
 /** Deterministic and fast (~0.3 s): a smoke run measures exactly what a full run does. */
 export async function run(options: BenchOptions): Promise<BenchSection> {
