@@ -9,21 +9,28 @@ import { clientConfig, type ResolvedConnection, type ResolvedPolling } from './o
 import { estimateRate, type ProgressSample } from './rate.js';
 import { isZipDone, progressFraction, sameCounts, type ZipProgress } from './snapshot.js';
 
-/** Scheduler work of the stall guard; `watch` is the subscription's state. */
+/**
+ * Scheduler work of the stall guard; `watch` is the subscription's state. One action per
+ * subscription: a change does not re-arm it, so when it fires after a change it waits out the
+ * rest of the stall time from that change and checks again.
+ */
 function stallExpired(this: SchedulerAction<ZipProgressWatch>, watch?: ZipProgressWatch): void {
-  watch?.fail('stall');
+  if (watch === undefined) return;
+  const left = watch.stallMsLeft();
+  if (left > 0) this.schedule(watch, left);
+  else watch.fail('stall');
 }
 
 /** Scheduler work of the overall deadline. */
-function deadlineExpired(this: SchedulerAction<ZipProgressWatch>, watch?: ZipProgressWatch): void {
+function deadlineExpired(watch?: ZipProgressWatch): void {
   watch?.fail('deadline');
 }
 
 /**
  * The state of one `zipProgress$` subscription in one object: it is the poller's configuration
  * and its sink, and holds the deadline and stall timers. Thousands of subscriptions may wait in
- * one process, so a waiting one holds this object, the poller and its timers: no closures, no
- * operator chain, no inner subscriber.
+ * one process, so a waiting one holds this object, the poller and its timers, and no closure,
+ * operator chain or inner subscriber (an abort `signal` adds one operator).
  */
 class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>, Unsubscribable {
   readonly maxRetries: number;
@@ -33,6 +40,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   /** The snapshot of the latest answer (emitted or not): the schedule reads its rate and ETA. */
   private latest: ZipProgress | undefined;
   private emitted: ZipProgress | undefined;
+  /** When the progress last changed (or polling started): the stall guard counts from here. */
+  private changedAt: number;
   private readonly deadline: Subscription | undefined;
   private stall: Subscription | undefined;
   private poller: Unsubscribable | undefined;
@@ -47,6 +56,7 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
     this.maxRetries = polling.maxRetries;
     this.scheduler = scheduler;
     this.startedAt = scheduler.now();
+    this.changedAt = this.startedAt;
     // The overall deadline is armed before the first request.
     this.deadline = Number.isFinite(timeout) ? scheduler.schedule(deadlineExpired, timeout, this) : undefined;
   }
@@ -54,8 +64,10 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   /** Starts polling; returns the subscription's teardown. */
   start(): Unsubscribable {
     this.poller = startPolling<ZipProgress>(this, this);
-    // Only changes are emitted, so "no emission for stallTimeout" is exactly a stall.
-    if (this.stall === undefined) this.armStall();
+    // Only changes are emitted, so "no emission for stallTimeout" is exactly a stall. Not armed
+    // when the stream already ended or the consumer left inside next (take(1), firstValueFrom).
+    const { stallTimeout } = this.polling;
+    if (Number.isFinite(stallTimeout) && !this.subscriber.closed) this.stall = this.scheduler.schedule(stallExpired, stallTimeout, this);
     return this;
   }
 
@@ -98,7 +110,7 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
     });
   }
 
-  // PollSink: what the poller delivers goes to the subscriber, re-arming the stall guard.
+  // PollSink: what the poller delivers goes to the subscriber, and resets the stall guard.
 
   get closed(): boolean {
     return this.subscriber.closed;
@@ -106,11 +118,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
 
   next(snapshot: ZipProgress): void {
     this.emitted = snapshot;
-    this.stall?.unsubscribe();
-    this.stall = undefined;
+    this.changedAt = this.scheduler.now();
     this.subscriber.next(snapshot);
-    // Not when the consumer unsubscribed inside next (take(1), firstValueFrom...).
-    this.armStall();
   }
 
   error(error: unknown): void {
@@ -127,9 +136,9 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
     this.subscriber.error(new ProgressTimeoutError(reason, reason === 'stall' ? this.polling.stallTimeout : this.polling.timeout, this.emitted));
   }
 
-  private armStall(): void {
-    const { stallTimeout } = this.polling;
-    if (Number.isFinite(stallTimeout) && !this.subscriber.closed) this.stall = this.scheduler.schedule(stallExpired, stallTimeout, this);
+  /** ms until the progress has not changed for `stallTimeout`. */
+  stallMsLeft(): number {
+    return this.changedAt + this.polling.stallTimeout - this.scheduler.now();
   }
 
   /** One answer as a snapshot, with the rate and ETA since the first answer. */
