@@ -3,7 +3,7 @@
  * With no arguments it runs on the embedded pCloud emulator; `--help` tells the rest.
  */
 import { lastValueFrom, tap } from 'rxjs';
-import { saveZip$, type SaveZipEvent, type SaveZipOptions } from '../../lib/index.js';
+import { type PCloudFileMetadata, saveZip$, type SaveZipEvent, type SaveZipOptions } from '../../lib/index.js';
 import { startFakePCloud, type FakePCloud } from '../../lib/testing/index.js';
 import { DemoUsageError, HELP, parseDemoArgs, type DemoPlan } from './args.js';
 import { formatBytes, progressView } from './render.js';
@@ -28,15 +28,18 @@ async function runZip(options: SaveZipOptions): Promise<Extract<SaveZipEvent, { 
         }),
       ),
     );
-    view.stop();
     if (last.type !== 'saved') throw new Error('saveZip$ ended without a saved event');
     return last;
-  } catch (error) {
-    view.stop();
-    throw error;
   } finally {
     process.off('SIGINT', onSigint);
+    // Before the caller prints its result lines, success or failure.
+    view.stop();
   }
+}
+
+/** The line that reports the saved zip. */
+function printSaved(metadata: PCloudFileMetadata): void {
+  out.write(`saved ${metadata.path ?? metadata.name} (${formatBytes(metadata.size)}, fileid ${metadata.fileid})\n`);
 }
 
 async function runLocal(plan: Extract<DemoPlan, { kind: 'local' }>): Promise<number> {
@@ -49,7 +52,7 @@ async function runLocal(plan: Extract<DemoPlan, { kind: 'local' }>): Promise<num
     const folderid = writeDemoTree(user, files);
     out.write(`emulator at ${fake.url}: zipping ${files.length} files (${formatBytes(totalBytes)}) from /demo, about ${plan.seconds} s\n`);
     const { metadata } = await runZip({ auth: user.auth, apiUrl: fake.url, folderid, topath: '/demo.zip' });
-    out.write(`saved ${metadata.path ?? metadata.name} (${formatBytes(metadata.size)}, fileid ${metadata.fileid})\n`);
+    printSaved(metadata);
     const zip = user.readFile('/demo.zip');
     if (zip === undefined) throw new Error('the saved zip is not in the emulator');
     const problems = compareEntries(await listZip(zip), new Map(files.map((f) => [f.name, f.size])));
@@ -76,7 +79,7 @@ async function runAccount(plan: Extract<DemoPlan, { kind: 'account' }>): Promise
     tofolderid: plan.tofolderid,
     toname: plan.toname,
   });
-  out.write(`saved ${metadata.path ?? metadata.name} (${formatBytes(metadata.size)}, fileid ${metadata.fileid})\n`);
+  printSaved(metadata);
   return 0;
 }
 

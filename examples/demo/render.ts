@@ -20,10 +20,14 @@ export function formatEta(ms: number | undefined): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
+/** Transfer rate per second, or `unknown` while there is none. */
+function rateText(bytesPerSecond: number | undefined, unknown: string): string {
+  return bytesPerSecond === undefined ? unknown : `${formatBytes(bytesPerSecond)}/s`;
+}
+
 /** One line describing a snapshot (the non-TTY output, also the bar's payload). */
 export function describe(p: ZipProgress): string {
-  const rate = p.bytesPerSecond === undefined ? '?' : `${formatBytes(p.bytesPerSecond)}/s`;
-  return `${(p.fraction * 100).toFixed(1)}% files ${p.files}/${p.totalfiles} bytes ${formatBytes(p.bytes)}/${formatBytes(p.totalbytes)} rate ${rate} eta ${formatEta(p.etaMs)}`;
+  return `${(p.fraction * 100).toFixed(1)}% files ${p.files}/${p.totalfiles} bytes ${formatBytes(p.bytes)}/${formatBytes(p.totalbytes)} rate ${rateText(p.bytesPerSecond, '?')} eta ${formatEta(p.etaMs)}`;
 }
 
 /** Where progress goes: a live bar on a terminal, plain lines elsewhere (logs, CI, pipes). */
@@ -57,7 +61,7 @@ export function progressView(stream: NodeJS.WriteStream): ProgressView {
         files: p.files,
         totalfiles: p.totalfiles,
         bytesText: `${formatBytes(p.bytes)}/${formatBytes(p.totalbytes)}`,
-        rate: p.bytesPerSecond === undefined ? '?/s' : `${formatBytes(p.bytesPerSecond)}/s`,
+        rate: rateText(p.bytesPerSecond, '?/s'),
         eta_text: formatEta(p.etaMs),
       };
       const value = Math.round(p.fraction * 1000);

@@ -5,7 +5,7 @@
  *   REDIS_URL=redis://127.0.0.1:6379 npx tsx examples/worker/events.ts
  */
 import { QueueEvents } from 'bullmq';
-import { DEFAULT_QUEUE, type ZipJobProgress } from './worker.js';
+import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, type ZipJobProgress } from './worker.js';
 
 function isZipProgress(data: unknown): data is ZipJobProgress {
   return typeof data === 'object' && data !== null && typeof (data as Partial<ZipJobProgress>).fraction === 'number';
@@ -46,7 +46,7 @@ export function printZipEvents(events: QueueEvents, print: (line: string) => voi
 }
 
 if (/[\\/]events\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
-  const events = new QueueEvents(process.env.ZIP_QUEUE ?? DEFAULT_QUEUE, { connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } });
+  const events = new QueueEvents(process.env.ZIP_QUEUE ?? DEFAULT_QUEUE, { connection: { url: process.env.REDIS_URL ?? DEFAULT_REDIS_URL } });
   printZipEvents(events, (line) => {
     console.log(line);
   });

@@ -8,7 +8,7 @@
  */
 import { type Job, type JobsOptions, Queue } from 'bullmq';
 import type { PCloudFileMetadata } from '../../lib/index.js';
-import { DEFAULT_QUEUE, type ZipJobData } from './worker.js';
+import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, type ZipJobData } from './worker.js';
 
 export type ZipQueue = Queue<ZipJobData, PCloudFileMetadata>;
 
@@ -50,7 +50,7 @@ export function jobFromArgs(argv: readonly string[]): ZipJobData {
 }
 
 async function main(): Promise<void> {
-  const queue = openZipQueue(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', process.env.ZIP_QUEUE ?? DEFAULT_QUEUE);
+  const queue = openZipQueue(process.env.REDIS_URL ?? DEFAULT_REDIS_URL, process.env.ZIP_QUEUE ?? DEFAULT_QUEUE);
   try {
     const job = await enqueueZip(queue, jobFromArgs(process.argv.slice(2)));
     console.log(`enqueued job ${job.id ?? '?'}`);

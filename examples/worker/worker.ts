@@ -18,6 +18,7 @@ import {
   PCloudApiError,
   PCloudErrorCode,
   type PCloudFileMetadata,
+  POLLING_DEFAULTS,
   saveZip$,
   type SaveZipDestination,
   type SaveZipTree,
@@ -26,6 +27,9 @@ import {
 
 /** The queue both sides use unless ZIP_QUEUE says otherwise. */
 export const DEFAULT_QUEUE = 'pcloud-zip';
+
+/** The Redis all three scripts use unless REDIS_URL says otherwise. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** A job: what to zip and where to save it (one destination per job, see the file comment). */
 export interface ZipJobData {
@@ -74,7 +78,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): WorkerConfig {
   const accessToken = env.PCLOUD_ACCESS_TOKEN;
   if (!auth && !accessToken) throw new Error('Set PCLOUD_AUTH or PCLOUD_ACCESS_TOKEN');
   return {
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
     queue: env.ZIP_QUEUE ?? DEFAULT_QUEUE,
     apiUrl: env.PCLOUD_API_URL ?? DEFAULT_API_URL,
     credentials: auth ? { auth } : { accessToken },
@@ -107,7 +111,7 @@ async function zipFromEarlierAttempt(config: WorkerConfig, job: Job<ZipJobData>,
   if (config.credentials.auth !== undefined) body.set('auth', config.credentials.auth);
   else if (config.credentials.accessToken !== undefined) headers.Authorization = `Bearer ${config.credentials.accessToken}`;
   // Bounded like the library's own requests, and aborted with the job.
-  const timeout = AbortSignal.timeout(30_000);
+  const timeout = AbortSignal.timeout(POLLING_DEFAULTS.requestTimeout);
   const response = await fetch(`${config.apiUrl.replace(/\/+$/, '')}/listfolder`, {
     method: 'POST',
     body,

@@ -50,13 +50,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | null
   }
 }
 
-/**
- * Polls stop: no new request of `method` arrives during `quietMs` (several poll intervals).
- * Returns the count, so that callers can also compare it.
- */
-export async function expectNoMoreRequests(fake: FakePCloud, method: string, quietMs = 8 * POLL_MS): Promise<number> {
+/** Polls stop: no new request of `method` arrives during `quietMs` (several poll intervals). */
+export async function expectNoMoreRequests(fake: FakePCloud, method: string, quietMs = 8 * POLL_MS): Promise<void> {
   const before = requestsOf(fake, method).length;
   await sleep(quietMs);
   expect(requestsOf(fake, method).length).toBe(before);
-  return before;
 }
