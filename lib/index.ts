@@ -27,5 +27,5 @@ export { saveZip$ } from './save-zip/save-zip.js';
 export type { SaveZipEvent } from './save-zip/save-zip.js';
 export type { SaveZipOptions, SaveZipTree, SaveZipDestination } from './save-zip/options.js';
 export type { PCloudFileMetadata } from './pcloud/codecs.js';
-export { adaptiveBackoff } from './zip-progress/adaptive-backoff.js';
+export { adaptiveBackoff, ADAPTIVE_DEFAULTS } from './zip-progress/adaptive-backoff.js';
 export type { AdaptiveBackoffOptions } from './zip-progress/adaptive-backoff.js';

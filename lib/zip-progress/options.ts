@@ -30,7 +30,8 @@ export interface BackoffContext {
 
 /**
  * A schedule: exponential options, or a function of the poll state returning ms to wait (0: the
- * next request goes out as soon as the answer is handled, without a timer).
+ * next request goes out as soon as the answer is handled, without a timer; every 65th in a row
+ * takes a 0 ms timer so that other timers still run).
  */
 export type Backoff = ExponentialBackoffOptions | ((context: BackoffContext) => number);
 
