@@ -13,6 +13,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startFakePCloud } from '../../lib/testing/index.js';
 import type { FakePCloud, FakeUser } from '../../lib/testing/index.js';
 import type { DemoConfig, DemoResult } from '../../examples/browser/main.js';
+import { requestsOf } from '../support/requests.js';
+import { sleep } from '../support/wait.js';
 import { filesOf, unzip } from '../testing/helpers.js';
 
 const ROOT = join(__dirname, '..', '..');
@@ -118,7 +120,7 @@ function config(topath: string): DemoConfig {
   return { apiUrl: fake.url, auth: user.auth, folderid, topath, backoff: BACKOFF };
 }
 
-const polls = (): number => fake?.requests.filter((r) => r.method === 'savezipprogress').length ?? 0;
+const polls = (): number => (fake === undefined ? 0 : requestsOf(fake, 'savezipprogress').length);
 
 it('polls the emulator cross-origin, renders progress and reaches 100%', async () => {
   const result = await page.evaluate((cfg) => window.zipDemo.start(cfg), config('/photos.zip'));
@@ -147,11 +149,11 @@ it('aborts mid-job: the page stops and the emulator sees no later request', asyn
   expect(await page.textContent('#status')).toBe('cancelled');
   expect(polls()).toBeGreaterThanOrEqual(1);
   // Longer than the longest backoff: a poll timer that survived the abort would have fired.
-  await new Promise((resolve) => setTimeout(resolve, 3 * BACKOFF.maxDelay));
+  await sleep(3 * BACKOFF.maxDelay);
   const later = fake?.requests.filter((r) => r.at > abortedAt) ?? [];
   expect(later.map((r) => `${r.httpMethod} /${r.method}`)).toEqual([]);
   // The pending savezip was cancelled by the browser, not left hanging.
-  const savezip = fake?.requests.filter((r) => r.method === 'savezip' && r.httpMethod !== 'OPTIONS') ?? [];
+  const savezip = fake === undefined ? [] : requestsOf(fake, 'savezip').filter((r) => r.httpMethod !== 'OPTIONS');
   expect(savezip).toHaveLength(1);
   expect(savezip[0]?.aborted).toBe(true);
 }, 15_000);

@@ -4,6 +4,8 @@ import { startZip } from '../../examples/event-emitter/zip-emitter.js';
 import { AbortError, PCloudApiError, type ZipProgress } from '../../lib/index.js';
 import { startFakePCloud } from '../../lib/testing/index.js';
 import type { FakePCloud, FakeUser } from '../../lib/testing/index.js';
+import { requestsOf } from '../support/requests.js';
+import { sleep } from '../support/wait.js';
 import { filesOf, unzip } from '../testing/helpers.js';
 
 // 5 files x 4 kB at 40 kB/s: a 0.5 s zip, polled every 50..100 ms.
@@ -49,9 +51,9 @@ it("cancel() emits an AbortError, and no request is sent afterwards", async () =
   const [error] = (await failed) as [unknown];
   expect(error).toBeInstanceOf(AbortError);
   expect((error as AbortError).cause).toBe('user request');
-  await new Promise((resolve) => setTimeout(resolve, 3 * BACKOFF.maxDelay));
+  await sleep(3 * BACKOFF.maxDelay);
   expect(fake.requests.filter((r) => r.at > cancelledAt)).toEqual([]);
-  expect(fake.requests.find((r) => r.method === 'savezip')?.aborted).toBe(true);
+  expect(requestsOf(fake, 'savezip')[0]?.aborted).toBe(true);
   expect(saved).not.toHaveBeenCalled();
 });
 

@@ -2,20 +2,13 @@ import { SaveZipProgressBody } from '../../lib/pcloud/codecs.js';
 import { decodeResponse } from '../../lib/pcloud/decode.js';
 import { PCloudApiError } from '../../lib/errors/pcloud-api-error.js';
 import { ResponseDecodeError } from '../../lib/errors/response-decode-error.js';
+import { thrownBy } from '../support/thrown.js';
 
 const ctx = { method: 'savezipprogress', status: 200, secrets: ['s3cr3t-token'] };
 const decode = (body: string) => decodeResponse(SaveZipProgressBody, body, ctx);
-/** What decoding `body` threw; fails the test if it decoded. */
-const thrownBy = (body: string): unknown => {
-  try {
-    decode(body);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('decoded without error');
-};
+/** The ResponseDecodeError that decoding `body` throws; fails the test on anything else. */
 const decodeError = (body: string): ResponseDecodeError => {
-  const error = thrownBy(body);
+  const error = thrownBy(() => decode(body));
   if (error instanceof ResponseDecodeError) return error;
   throw error;
 };
@@ -34,7 +27,7 @@ describe('decodeResponse(SaveZipProgressBody)', () => {
 
   it('turns an error body into PCloudApiError with code, method and text', () => {
     expect(() => decode('{"result":1901,"error":"Zip not found"}')).toThrow(PCloudApiError);
-    const error = thrownBy('{"result":5000,"error":"Internal error. Try again later."}');
+    const error = thrownBy(() => decode('{"result":5000,"error":"Internal error. Try again later."}'));
     expect(error).toBeInstanceOf(PCloudApiError);
     expect(error).toMatchObject({ name: 'PCloudApiError', code: 5000, method: 'savezipprogress', transient: true });
   });

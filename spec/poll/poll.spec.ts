@@ -1,6 +1,7 @@
 import { asyncScheduler, from, type Observable, of, type SchedulerLike, Subscription, take, throwError, VirtualTimeScheduler } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { poll, type PollConfig, type PollContext, type PollVerdict } from '../../lib/poll/poll.js';
+import { sleep } from '../support/wait.js';
 
 /** Marble specs of the generic poller: every wait is virtual, each frame is 1 ms. */
 describe('poll (virtual time)', () => {
@@ -190,7 +191,7 @@ describe('poll with a 0 ms wait', () => {
       scheduler: asyncScheduler,
     }).subscribe();
     // Without a turn of the event loop now and then, this timer would never fire.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     polling.unsubscribe();
     expect(n).toBeGreaterThan(64);
   });

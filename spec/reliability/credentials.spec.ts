@@ -10,6 +10,8 @@ import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
 import { TransportError } from '../../lib/errors/transport-error.js';
 import { collect } from '../support/collect.js';
 import { progressBody, startScriptedServer } from '../support/scripted-server.js';
+import { thrownBy } from '../support/thrown.js';
+import { sleep } from '../support/wait.js';
 import { ROWS } from './faults.table.js';
 import { type CredentialKind, inParallel, runRow, SETTLE_MS } from './harness.js';
 
@@ -19,7 +21,7 @@ const KINDS: readonly CredentialKind[] = ['auth', 'accessToken'];
 const FORMS = [TOKEN, encodeURIComponent(TOKEN), TOKEN.toLowerCase(), Buffer.from(TOKEN).toString('base64')];
 
 /** Every text an error exposes: message, toString, JSON, stack, the whole cause chain, inspect. */
-export function errorTexts(error: unknown, seen = new Set<unknown>()): string[] {
+function errorTexts(error: unknown, seen = new Set<unknown>()): string[] {
   if (error === undefined || error === null || seen.has(error)) return [];
   seen.add(error);
   const texts = [inspect(error, { depth: 0 }), JSON.stringify(error) ?? '', inspect(error, { depth: 10, showHidden: true })];
@@ -67,12 +69,7 @@ describe('credentials never leak', () => {
 
   it.each(KINDS)('refuses apiUrl over plain http to a non-loopback host (%s), before any request', (kind) => {
     for (const apiUrl of ['http://api.pcloud.com', 'http://10.0.0.5:8080', 'http://example.test/api']) {
-      let thrown: unknown;
-      try {
-        zipProgress$({ progresshash: 'h', apiUrl, ...(kind === 'auth' ? { auth: TOKEN } : { accessToken: TOKEN }) });
-      } catch (error) {
-        thrown = error;
-      }
+      const thrown = thrownBy(() => zipProgress$({ progresshash: 'h', apiUrl, ...(kind === 'auth' ? { auth: TOKEN } : { accessToken: TOKEN }) }));
       expect(thrown).toBeInstanceOf(TypeError);
       expect(leaks(errorTexts(thrown))).toEqual([]);
     }
@@ -100,7 +97,7 @@ describe('credentials never leak', () => {
         expect(outcome.error).toBeInstanceOf(TransportError);
         expect(outcome.error).toMatchObject({ kind: 'redirect', status, transient: false });
         expect(outcome.values).toEqual([]);
-        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        await sleep(SETTLE_MS);
         expect(origin.requests).toHaveLength(1);
         expect(elsewhere.requests).toHaveLength(0);
         expect(leaks(errorTexts(outcome.error))).toEqual([]);

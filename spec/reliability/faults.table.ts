@@ -92,8 +92,10 @@ interface TransientSpec {
   readonly error: ExpectedOutcome & { error: ErrorClass };
   /** Rows with real waits (Retry-After) use fewer retries to keep the suite short. */
   readonly maxRetries?: number;
-  readonly checkOnce?: (facts: RowFacts) => string[];
-  readonly checkExhausted?: (facts: RowFacts) => string[];
+  /** Options of both rows (besides `maxRetries`, set by the field above). */
+  readonly options?: Partial<Omit<ZipProgressOptions, 'maxRetries'>>;
+  /** Row-specific facts, checked on both rows (recovered once, and retries exhausted). */
+  readonly check?: (facts: RowFacts) => string[];
 }
 
 const retryAfterDate = (ctx: RowContext): string => new Date(ctx.now + 1500).toUTCString();
@@ -108,6 +110,8 @@ function afterDate(facts: RowFacts, index: number): string[] {
   return at >= allowedAt - 2 ? [] : [`request ${index} arrived at ${at} ms, before the Retry-After date (${allowedAt} ms)`];
 }
 
+const SLOW_REQUEST_TIMEOUT = 100;
+
 const TRANSIENT: readonly TransientSpec[] = [
   { name: 'API 5000 internal error', fault: () => ({ type: 'api-error', code: 5000 }), error: { error: PCloudApiError, match: { code: 5000, transient: true } } },
   { name: 'API 5002 no servers available', fault: () => ({ type: 'api-error', code: 5002 }), error: { error: PCloudApiError, match: { code: 5002, transient: true } } },
@@ -121,48 +125,43 @@ const TRANSIENT: readonly TransientSpec[] = [
     fault: () => ({ type: 'http', status: 429, body: 'slow down', headers: { 'Retry-After': '1' } }),
     error: { error: TransportError, match: { kind: 'http', status: 429, transient: true, retryAfterMs: 1000 } },
     maxRetries: 1,
-    checkOnce: (facts) => gapAtLeast(facts, 0, 1000),
-    checkExhausted: (facts) => gapAtLeast(facts, 0, 1000),
+    check: (facts) => gapAtLeast(facts, 0, 1000),
   },
   {
     name: 'HTTP 429 with Retry-After as an HTTP date',
     fault: (ctx) => ({ type: 'http', status: 429, body: 'slow down', headers: { 'Retry-After': retryAfterDate(ctx) } }),
     error: { error: TransportError, match: { kind: 'http', status: 429, transient: true } },
     maxRetries: 1,
-    checkOnce: (facts) => afterDate(facts, 1),
-    checkExhausted: (facts) => afterDate(facts, 1),
+    check: (facts) => afterDate(facts, 1),
   },
   { name: 'a dropped connection', fault: () => ({ type: 'drop' }), error: { error: TransportError, match: { kind: 'network', transient: true } } },
   {
     name: 'a response slower than requestTimeout',
     fault: () => ({ type: 'latency', ms: 400 }),
     error: { error: TransportError, match: { kind: 'timeout', transient: true } },
+    options: { requestTimeout: SLOW_REQUEST_TIMEOUT },
   },
 ];
-
-const SLOW_REQUEST_TIMEOUT = 100;
 
 function transientRows(): Row[] {
   return TRANSIENT.flatMap((spec): Row[] => {
     const maxRetries = spec.maxRetries ?? MAX_RETRIES;
-    const options: Partial<ZipProgressOptions> = {
-      maxRetries,
-      ...(spec.name.includes('requestTimeout') ? { requestTimeout: SLOW_REQUEST_TIMEOUT } : {}),
-    };
+    const options: Partial<ZipProgressOptions> = { ...spec.options, maxRetries };
+    const check = spec.check ? { check: spec.check } : {};
     return [
       {
         name: `transient: ${spec.name} once -> recovers and completes`,
         group: 'transient',
         server: { kind: 'emulator', job: 'done', faults: (ctx) => [{ fault: spec.fault(ctx) }] },
         options,
-        expect: { emits: [DONE_JOB], outcome: { complete: true }, requests: 2, ...(spec.checkOnce ? { check: spec.checkOnce } : {}) },
+        expect: { emits: [DONE_JOB], outcome: { complete: true }, requests: 2, ...check },
       },
       {
         name: `transient: ${spec.name} ${maxRetries + 1} times in a row (maxRetries ${maxRetries}) -> fails with it`,
         group: 'transient',
         server: { kind: 'emulator', job: 'done', faults: (ctx) => [{ fault: spec.fault(ctx), times: maxRetries + 1 }] },
         options,
-        expect: { emits: [], outcome: spec.error, requests: maxRetries + 1, ...(spec.checkExhausted ? { check: spec.checkExhausted } : {}) },
+        expect: { emits: [], outcome: spec.error, requests: maxRetries + 1, ...check },
       },
     ];
   });

@@ -8,7 +8,9 @@ import { startFakePCloud, type FakePCloud } from '../../lib/testing/index.js';
 import type { ZipProgressOptions } from '../../lib/zip-progress/options.js';
 import type { ZipProgress } from '../../lib/zip-progress/snapshot.js';
 import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
+import { requestsOf } from '../support/requests.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { sleep, waitFor } from '../support/wait.js';
 import { type Counts, FAST_BACKOFF, MAX_RETRIES, type Row, type RowContext, type RowFacts } from './faults.table.js';
 
 export type CredentialKind = 'auth' | 'accessToken';
@@ -39,16 +41,6 @@ export const PROGRESS_HASH = 'reliability-hash';
 export const SETTLE_MS = 120;
 const RUN_LIMIT_MS = 15_000;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, limitMs = 5000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('harness: condition not met in time');
-    await sleep(2);
-  }
-}
-
 interface Backend {
   readonly url: string;
   count(): number;
@@ -75,7 +67,7 @@ async function emulatorBackend(row: Row & { server: { kind: 'emulator' } }, ctx:
     if (body.result !== 0) throw new Error(`harness: savezip failed with ${body.result}`);
   }
   for (const { fault, times } of row.server.faults(ctx)) fake.inject('savezipprogress', fault, times === undefined ? undefined : { times });
-  const polls = () => fake.requests.filter((r) => r.method === 'savezipprogress');
+  const polls = () => requestsOf(fake, 'savezipprogress');
   return {
     url: fake.url,
     count: () => polls().length,
@@ -178,10 +170,10 @@ export async function runRow(row: Row, kind: CredentialKind, token: string): Pro
       },
     });
     if (row.abort === 'during a request') {
-      await until(() => backend.count() >= 1);
+      await waitFor(`the first request (harness, row '${row.name}')`, () => backend.count() >= 1, 5000, 2);
       controller.abort();
     }
-    await until(() => ended, RUN_LIMIT_MS);
+    await waitFor(`the stream to end (harness, row '${row.name}')`, () => ended, RUN_LIMIT_MS, 2);
     await sleep(SETTLE_MS);
     const requestsAfterSettle = backend.count();
     const start = subscribedAt;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 /** 10,000 cycles take ~20 s on a quiet 2-core machine (~80 s under heavy load). */
 const DEFAULT_CYCLES = 10_000;
-export const CYCLES = Number(process.env.LEAK_CYCLES ?? DEFAULT_CYCLES);
+const CYCLES = Number(process.env.LEAK_CYCLES ?? DEFAULT_CYCLES);
 const CONCURRENCY = 16;
 /** Generous: ~3 ms of CPU per cycle, on a machine shared with other jobs. */
 const PROBE_LIMIT_MS = 60_000 + CYCLES * 30;

@@ -4,7 +4,9 @@ import type { SaveZipOptions } from '../../lib/save-zip/options.js';
 import { PCloudApiError } from '../../lib/errors/pcloud-api-error.js';
 import { type FakePCloud, type FakeUser, startFakePCloud } from '../../lib/testing/index.js';
 import { collect } from '../support/collect.js';
-import { filesOf, sleep, unzip } from '../testing/helpers.js';
+import { requestsOf } from '../support/requests.js';
+import { sleep, waitFor } from '../support/wait.js';
+import { filesOf, unzip } from '../testing/helpers.js';
 
 /** saveZip$ against the emulator over real HTTP: real zips, real progress, real aborts. */
 describe('saveZip$', () => {
@@ -114,7 +116,7 @@ describe('saveZip$', () => {
     await collect(zip); // second run: 2004, the file exists now
     const hashes = fake.jobs().map((j) => j.progresshash);
     expect(hashes[0]).toMatch(/^[0-9a-f]{32}$/);
-    const sent = fake.requests.filter((r) => r.method === 'savezip').map((r) => r.params.progresshash);
+    const sent = requestsOf(fake, 'savezip').map((r) => r.params.progresshash);
     expect(new Set(sent).size).toBe(2);
   });
 
@@ -140,11 +142,11 @@ describe('saveZip$', () => {
     const events: SaveZipEvent[] = [];
     const counter = countingFetch();
     const subscription = saveZip$(options({ fetch: counter.fetch })).subscribe((e) => events.push(e));
-    while (!events.some((e) => e.type === 'progress')) await sleep(10);
+    await waitFor('a progress event', () => events.some((e) => e.type === 'progress'), 5000, 10);
     subscription.unsubscribe();
     const count = counter.sent();
     await sleep(150);
-    expect(fake.requests.find((r) => r.method === 'savezip')?.aborted).toBe(true);
+    expect(requestsOf(fake, 'savezip')[0]?.aborted).toBe(true);
     expect(counter.sent()).toBe(count);
     expect(methods()).toContain('savezipprogress');
   });

@@ -22,21 +22,19 @@ describe('pcloud-fake-server main()', () => {
     expect(lines.at(-1)).toBe('pCloud emulator stopped');
   });
 
-  it('stops on SIGINT and SIGTERM, and removes its signal handlers', async () => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      const before = process.listeners(signal);
-      const otherSignal = signal === 'SIGINT' ? 'SIGTERM' : 'SIGINT';
-      const otherBefore = process.listeners(otherSignal);
-      const handle = await main(['--port', '0'], { print: () => undefined });
-      const added = process.listeners(signal).filter((listener) => !before.includes(listener));
-      expect(added).toHaveLength(1);
-      // Call our handler directly: emitting a real signal would also reach jest's own handlers.
-      added[0]!(signal);
-      await handle!.stopped;
-      await expect(fetch(`${handle!.fake.url}/currentserver`)).rejects.toThrow('fetch failed');
-      expect(process.listeners(signal)).toEqual(before);
-      expect(process.listeners(otherSignal)).toEqual(otherBefore);
-    }
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops on %s, and removes its signal handlers', async (signal) => {
+    const before = process.listeners(signal);
+    const otherSignal = signal === 'SIGINT' ? 'SIGTERM' : 'SIGINT';
+    const otherBefore = process.listeners(otherSignal);
+    const handle = await main(['--port', '0'], { print: () => undefined });
+    const added = process.listeners(signal).filter((listener) => !before.includes(listener));
+    expect(added).toHaveLength(1);
+    // Call our handler directly: emitting a real signal would also reach jest's own handlers.
+    added[0]!(signal);
+    await handle!.stopped;
+    await expect(fetch(`${handle!.fake.url}/currentserver`)).rejects.toThrow('fetch failed');
+    expect(process.listeners(signal)).toEqual(before);
+    expect(process.listeners(otherSignal)).toEqual(otherBefore);
   });
 
   it('prints the usage on --help and starts nothing', async () => {

@@ -1,6 +1,7 @@
 import { startFakePCloud } from '../../lib/testing/index.js';
 import type { FakePCloud, FakeUser, FolderMetadata } from '../../lib/testing/index.js';
-import { call, sleep } from './helpers.js';
+import { sleep, waitFor } from '../support/wait.js';
+import { call } from './helpers.js';
 
 let fake: FakePCloud;
 let user: FakeUser;
@@ -83,7 +84,7 @@ describe('faults', () => {
   it('hang never answers; the client abort is recorded', async () => {
     fake.inject('userinfo', { type: 'hang' });
     await expect(fetch(`${fake.url}/userinfo?auth=${user.auth}`, { signal: AbortSignal.timeout(100) })).rejects.toThrow();
-    for (let i = 0; i < 50 && fake.requests[0]?.aborted !== true; i++) await sleep(5);
+    await waitFor('the server to record the client abort', () => fake.requests[0]?.aborted === true, 250, 5);
     expect(fake.requests[0]).toMatchObject({ method: 'userinfo', aborted: true });
     expect(await (await userinfo()).json()).toMatchObject({ result: 0 });
   });

@@ -17,8 +17,6 @@ export async function call(fake: FakePCloud, method: string, params: Record<stri
   return (await res.json()) as Json;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Entries of a zip: file name -> bytes (directories map to undefined). */
 export function unzip(zip: Buffer): Promise<Map<string, Buffer | undefined>> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { startFakePCloud } from '../../lib/testing/index.js';
-import { sleep } from './helpers.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 /** Counts of the resource kinds the emulator could leak. */
 function resources(): Record<string, number> {
@@ -40,7 +40,7 @@ describe('close()', () => {
       post(`${fake.url}/currentserver`, ''),
       post(`${fake.url}/savezip`, `${auth}&folderid=${folder.folderid}&topath=/a.zip&progresshash=h`),
     ]);
-    for (let i = 0; i < 100 && fake.requests.length < 3; i++) await sleep(5);
+    await waitFor('the 3 requests to arrive', () => fake.requests.length >= 3, 500, 5);
     expect(fake.requests).toHaveLength(3);
     expect(fake.openConnections()).toBe(3);
     const during = resources();

@@ -1,6 +1,8 @@
 import { startFakePCloud } from '../../lib/testing/index.js';
 import type { FakePCloud, FakeUser, FileMetadata, FolderMetadata } from '../../lib/testing/index.js';
-import { call, filesOf, makeFixtureDir, sleep, unzip } from './helpers.js';
+import { requestsOf } from '../support/requests.js';
+import { sleep, waitFor } from '../support/wait.js';
+import { call, filesOf, makeFixtureDir, unzip } from './helpers.js';
 import type { Json } from './helpers.js';
 
 const fixture = makeFixtureDir();
@@ -130,11 +132,13 @@ describe('savezipprogress', () => {
       return res;
     });
     const seen: Json[] = [];
-    while (!finished) {
+    // Polls every 2 ms until savezip answers.
+    await waitFor('savezip to answer', async () => {
+      if (finished) return true;
       const progress = await call(fake, 'savezipprogress', { access_token: user.accessToken, progresshash: 'job-1' });
       if (!finished) seen.push(progress);
-      await sleep(2);
-    }
+      return false;
+    }, 5000, 2);
     const res = await zipping;
     expect(res).toMatchObject({ result: 0, metadata: { name: 'speed.zip' } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
@@ -185,7 +189,7 @@ describe('savezipprogress', () => {
     user.writeFile('/mid/b.bin', b);
     const zipping = call(fake, 'savezip', { auth: user.auth, folderid: folderId('/mid'), topath: '/mid.zip', progresshash: 'mid' });
     // The job is listed as soon as it starts, synchronously up to its first wait (on a.bin).
-    while (fake.jobs().length === 0) await sleep(1);
+    await waitFor('the zip job to be listed', () => fake.jobs().length > 0, 5000, 1);
     expect(fake.jobs()[0]).toMatchObject({ files: 0, totalfiles: 2, totalbytes: 2100, done: false });
     const replaced = Buffer.alloc(300, 3);
     user.writeFile('/mid/b.bin', replaced);
@@ -211,8 +215,8 @@ describe('savezipprogress', () => {
     abort.abort();
     await expect(request).rejects.toThrow();
     expect(user.stat('/big.zip')).toBeUndefined();
-    for (let i = 0; i < 100 && user.stat('/big.zip') === undefined; i++) await sleep(10);
+    await waitFor('the zip to be stored after the client left', () => user.stat('/big.zip') !== undefined, 1000, 10);
     expect(filesOf(await unzip(user.readFile('/big.zip')!))).toEqual(new Map([['a.bin', Buffer.alloc(500)], ['b.bin', Buffer.alloc(500)]]));
-    expect(fake.requests.find((r) => r.method === 'savezip')).toMatchObject({ aborted: true });
+    expect(requestsOf(fake, 'savezip')[0]).toMatchObject({ aborted: true });
   });
 });

@@ -12,6 +12,8 @@ import type { FakePCloud, FakeUser, FolderMetadata } from '../../lib/testing/ind
 import { printZipEvents } from '../../examples/worker/events.js';
 import { enqueueZip, openZipQueue, type ZipQueue } from '../../examples/worker/producer.js';
 import { SHUTDOWN_REASON, startZipWorker, type ZipJobData, type ZipJobProgress } from '../../examples/worker/worker.js';
+import { requestsOf } from '../support/requests.js';
+import { waitFor } from '../support/wait.js';
 import { call, filesOf, unzip } from '../testing/helpers.js';
 
 const ROOT = join(__dirname, '..', '..');
@@ -19,15 +21,8 @@ const QUEUE = `zip-spec-${process.pid}`;
 const JOBS = 20;
 // 3 files, 12 kB per job at 12 kB/s: about 1 s per zip, long enough to be killed mid-job.
 const SPEED = 12_000;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** Conditions here query Redis or child output: poll every 50 ms, not the default 5. */
+const POLL_MS = 50;
 
 /** A port nothing listens on right now (bind to 0, read it, close). */
 function freePort(): Promise<number> {
@@ -141,7 +136,7 @@ beforeAll(async () => {
       throw new Error(`redis-server did not start (install the Debian package 'redis-server' or set REDIS_SERVER):\n${server.output.join('')}`);
     }
     return server.output.some((line) => line.includes('Ready to accept connections'));
-  }, 5_000);
+  }, 5_000, POLL_MS);
   redis = server;
   redisUrl = `redis://127.0.0.1:${port}`;
 
@@ -173,12 +168,12 @@ afterAll(async () => {
 it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job and its job retried', async () => {
   const a = startWorker('A');
   const b = startWorker('B');
-  await waitFor('both workers to start', () => [a, b].every((w) => w.output.join('').includes('consuming')), 15_000);
+  await waitFor('both workers to start', () => [a, b].every((w) => w.output.join('').includes('consuming')), 15_000, POLL_MS);
   const ids = new Map<string, number>();
   for (let i = 0; i < JOBS; i++) ids.set((await enqueueZip(queue, job(i))).id ?? '', i);
 
   // A is mid-job as soon as it reports progress short of done.
-  await waitFor('progress from worker A', () => progress.some((p) => p.data.worker === 'A' && p.data.fraction < 1), 10_000);
+  await waitFor('progress from worker A', () => progress.some((p) => p.data.worker === 'A' && p.data.fraction < 1), 10_000, POLL_MS);
   const killed = progress.find((p) => p.data.worker === 'A' && p.data.fraction < 1)?.jobId ?? '';
   a.proc.kill('SIGKILL');
 
@@ -186,7 +181,7 @@ it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job and its job
   await waitFor('20 finished jobs', async () => {
     const counts = await queue.getJobCounts('completed', 'failed');
     return (counts.completed ?? 0) + (counts.failed ?? 0) >= JOBS;
-  }, 40_000);
+  }, 40_000, POLL_MS);
   expect(await queue.getJobCounts('completed', 'failed', 'active', 'wait', 'delayed')).toEqual({ completed: JOBS, failed: 0, active: 0, wait: 0, delayed: 0 });
 
   // Exactly one 'completed' event per job.
@@ -218,18 +213,18 @@ it('SIGTERM mid-job aborts the zip, hands the job back, and another worker compl
   const b = children.find((child) => child.output.join('').includes('[B]'))!;
   for (let k = 0; k < 4; k++) user.writeFile(`/src/job-slow/f${k}.bin`, Buffer.alloc(6_000, k));
   const slow = await enqueueZip(queue, job('slow'));
-  await waitFor('progress on the slow job', () => progress.some((p) => p.jobId === slow.id && p.data.worker === 'B'), 10_000);
+  await waitFor('progress on the slow job', () => progress.some((p) => p.jobId === slow.id && p.data.worker === 'B'), 10_000, POLL_MS);
 
   expect(await stop(b, 'SIGTERM', 5_000)).toEqual({ code: 0, signal: null });
   // B cancelled its savezip instead of waiting for the 2 s zip to end.
-  const saves = fake.requests.filter((r) => r.method === 'savezip' && r.params.topath === '/zips/job-slow.zip');
+  const saves = requestsOf(fake, 'savezip').filter((r) => r.params.topath === '/zips/job-slow.zip');
   expect(saves.map((r) => r.aborted)).toEqual([true]);
   const handedBack = await queue.getJob(slow.id ?? '');
   expect(handedBack?.failedReason).toBe(SHUTDOWN_REASON);
   expect(['wait', 'delayed']).toContain(await handedBack?.getState());
 
   const c = startWorker('C');
-  await waitFor('the slow job to complete', async () => (await queue.getJob(slow.id ?? ''))?.finishedOn !== undefined, 15_000);
+  await waitFor('the slow job to complete', async () => (await queue.getJob(slow.id ?? ''))?.finishedOn !== undefined, 15_000, POLL_MS);
   const finished = await queue.getJob(slow.id ?? '');
   expect(await finished?.getState()).toBe('completed');
   expect(finished?.returnvalue).toMatchObject({ path: '/zips/job-slow.zip' });
@@ -245,15 +240,15 @@ it('worker.cancelJob aborts the zip and fails the job without retries', async ()
   try {
     for (let k = 0; k < 4; k++) user.writeFile(`/src/job-cancel/f${k}.bin`, Buffer.alloc(6_000, k));
     const cancelled = await enqueueZip(queue, job('cancel'));
-    await waitFor('progress on the job to cancel', () => progress.some((p) => p.jobId === cancelled.id), 10_000);
+    await waitFor('progress on the job to cancel', () => progress.some((p) => p.jobId === cancelled.id), 10_000, POLL_MS);
     expect(worker.cancelJob(cancelled.id ?? '', 'user request')).toBe(true);
 
-    await waitFor('the cancelled job to fail', async () => (await queue.getJob(cancelled.id ?? ''))?.finishedOn !== undefined, 5_000);
+    await waitFor('the cancelled job to fail', async () => (await queue.getJob(cancelled.id ?? ''))?.finishedOn !== undefined, 5_000, POLL_MS);
     const failed = await queue.getJob(cancelled.id ?? '');
     expect(await failed?.getState()).toBe('failed');
     expect(failed?.failedReason).toBe('cancelled: user request');
     expect(failed?.attemptsMade).toBe(1);
-    const saves = fake.requests.filter((r) => r.method === 'savezip' && r.params.topath === '/zips/job-cancel.zip');
+    const saves = requestsOf(fake, 'savezip').filter((r) => r.params.topath === '/zips/job-cancel.zip');
     expect(saves.map((r) => r.aborted)).toEqual([true]);
   } finally {
     await worker.close();

@@ -7,6 +7,7 @@ import { ProgressTimeoutError } from '../../lib/errors/progress-timeout-error.js
 import { PCloudErrorCode } from '../../lib/pcloud/error-codes.js';
 import { collect } from '../support/collect.js';
 import { progressBody, type ScriptedServer, startScriptedServer } from '../support/scripted-server.js';
+import { sleep } from '../support/wait.js';
 
 /** Integration: a real HTTP server on 127.0.0.1:0, real ky/fetch, short real waits. */
 describe('zipProgress$ over HTTP', () => {
@@ -49,7 +50,7 @@ describe('zipProgress$ over HTTP', () => {
 
   it('is cold: nothing is sent before subscribe', async () => {
     const stream = watch();
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     expect(server.requests).toHaveLength(0);
     await collect(stream);
     expect(server.requests).toHaveLength(1);
@@ -74,7 +75,7 @@ describe('zipProgress$ over HTTP', () => {
     expect(last.etaMs).toBe(0);
     expect(last.bytesPerSecond).toBeGreaterThan(0);
     expect(last.elapsedMs).toBeGreaterThanOrEqual(outcome.values[1]!.elapsedMs);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(server.requests).toHaveLength(5);
   });
 
@@ -188,7 +189,7 @@ describe('zipProgress$ over HTTP', () => {
     await server.waitForRequests(1);
     subscription.unsubscribe();
     await server.waitForClose(1);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(server.requests).toHaveLength(1);
   });
 
