@@ -57,7 +57,10 @@ async function settle(condition: () => boolean, limitMs: number): Promise<number
 async function main(): Promise<void> {
   const started = Date.now();
   // A job that runs for ~15 minutes: its progress never completes while we cycle.
-  const fake = await startFakePCloud({ bytesPerSecond: 1 });
+  // The finished job's progress must stay readable for the whole run: on a loaded machine the
+  // cycles take minutes, longer than the emulator's default 60 s, and every later poll of it
+  // would get 1901 instead of completing.
+  const fake = await startFakePCloud({ bytesPerSecond: 1, finishedJobTtlMs: 24 * 3_600_000 });
   const user = fake.addUser();
   const running = user.mkdir('/running');
   user.writeFile('/running/big.bin', new Uint8Array(900));
