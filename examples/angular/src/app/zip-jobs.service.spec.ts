@@ -1,3 +1,4 @@
+import { type EnvironmentProviders, inject, Injectable, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { lastValueFrom, toArray } from 'rxjs';
 import { PCloudApiError } from 'pcloud-zip-progress';
@@ -55,6 +56,64 @@ describe('ZipJobsService', () => {
     expect(last.error).toBeInstanceOf(PCloudApiError);
     expect(last.error).toMatchObject({ code: 2000 });
     expect(last.metadata).toBeUndefined();
+  });
+
+  it('reads a signal token for each new job: a refreshed token is used by the next job', async () => {
+    pcloud = await startPCloud({ bytesPerSecond: 1_000_000 });
+    const token = signal('expired-token');
+    TestBed.configureTestingModule({ providers: [providePCloud({ ...pcloud.config, auth: token })] });
+    const zips = TestBed.inject(ZipJobsService);
+
+    const first = await lastValueFrom(zips.job$(zips.start({ folderid: pcloud.folderid, topath: '/zips/1.zip' })));
+    expect(first).toMatchObject({ status: 'failed', error: { name: 'PCloudApiError', code: 2000 } });
+
+    token.set(pcloud.user.auth); // e.g. after the user signed in again
+    const second = await lastValueFrom(zips.job$(zips.start({ folderid: pcloud.folderid, topath: '/zips/2.zip' })));
+    expect(second.status).toBe('saved');
+    expect(pcloud.user.readFile('/zips/2.zip')).toBeDefined();
+  });
+
+  it('takes a factory that injects, with a function token read per job', async () => {
+    @Injectable({ providedIn: 'root' })
+    class AuthStore {
+      current = 'not-yet';
+    }
+    pcloud = await startPCloud({ bytesPerSecond: 1_000_000 });
+    const { config } = pcloud;
+    const providers: EnvironmentProviders = providePCloud(() => {
+      const store = inject(AuthStore);
+      return { ...config, auth: () => store.current };
+    });
+    TestBed.configureTestingModule({ providers: [providers] });
+    const zips = TestBed.inject(ZipJobsService);
+    TestBed.inject(AuthStore).current = pcloud.user.auth;
+    const last = await lastValueFrom(zips.job$(zips.start({ folderid: pcloud.folderid, topath: '/zips/f.zip' })));
+    expect(last.status).toBe('saved');
+  });
+
+  it('job(id) returns one signal per id, however often it is asked for', async () => {
+    const { zips, pcloud } = await setUp(1_000_000);
+    const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/one.zip' });
+    const job = zips.job(id);
+    expect(zips.job(id)).toBe(job);
+    const other = zips.start({ folderid: pcloud.folderid, topath: '/zips/two.zip' });
+    expect(zips.job(other)).not.toBe(job);
+    expect(zips.job(id)).toBe(job);
+    await lastValueFrom(zips.job$(id));
+    await lastValueFrom(zips.job$(other));
+    expect(job()?.status).toBe('saved');
+  });
+
+  it('dismissFinished() drops ended jobs and keeps running ones', async () => {
+    const { zips, pcloud } = await setUp(20_000);
+    pcloud.user.writeFile('/zips/taken.zip', 'an older zip');
+    const done = zips.start({ folderid: pcloud.folderid, topath: '/zips/taken.zip' });
+    expect((await lastValueFrom(zips.job$(done))).status).toBe('failed');
+    const running = zips.start({ folderid: pcloud.folderid, topath: '/zips/slow.zip' });
+    zips.dismissFinished();
+    expect(zips.jobs().map((job) => job.id)).toEqual([running]);
+    expect(zips.job(done)()).toBeUndefined();
+    zips.cancelAll();
   });
 
   it('throws at once on an invalid request, without creating a job', async () => {

@@ -1,15 +1,34 @@
-import { computed, DestroyRef, inject, Injectable, InjectionToken, NgZone, type Provider, type Signal } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
+import {
+  computed,
+  DestroyRef,
+  type EnvironmentProviders,
+  inject,
+  Injectable,
+  InjectionToken,
+  isSignal,
+  makeEnvironmentProviders,
+  NgZone,
+  type Signal,
+  signal,
+  untracked,
+} from '@angular/core';
 import { BehaviorSubject, distinctUntilChanged, filter, map, type Observable, type Subscription, takeWhile } from 'rxjs';
 import {
   type PCloudFileMetadata,
   type PollingOptions,
   saveZip$,
   type SaveZipDestination,
+  type SaveZipEvent,
   type SaveZipOptions,
   type SaveZipTree,
   type ZipProgress,
 } from 'pcloud-zip-progress';
+
+/**
+ * A credential: a fixed string, a signal, or a function. Signals and functions are read when
+ * each job starts, so a token refreshed after login (or after it expired) is used by the next job.
+ */
+export type PCloudToken = string | Signal<string | undefined> | (() => string | undefined);
 
 /**
  * How the app talks to pCloud: endpoint, one credential, and optional polling options
@@ -19,10 +38,13 @@ export interface PCloudConfig extends PollingOptions {
   /** `https://api.pcloud.com` (US, the default) or `https://eapi.pcloud.com` (EU). */
   readonly apiUrl?: string;
   /** A pCloud session token (form field `auth`); or use `accessToken`. */
-  readonly auth?: string;
+  readonly auth?: PCloudToken;
   /** An OAuth 2.0 token (`Authorization: Bearer`); or use `auth`. */
-  readonly accessToken?: string;
-  /** A fetch implementation for the library (defaults to the global one). */
+  readonly accessToken?: PCloudToken;
+  /**
+   * The `fetch` the library sends every request with (default: the global one). Requests do not
+   * go through `HttpClient`, so its interceptors do not see them: wrap `fetch` instead.
+   */
   readonly fetch?: typeof globalThis.fetch;
   /** Ask `currentserver` first (default true); turn off behind a proxy. */
   readonly pinServer?: boolean;
@@ -31,9 +53,26 @@ export interface PCloudConfig extends PollingOptions {
 /** The connection config `ZipJobsService` uses; provide it with {@link providePCloud}. */
 export const PCLOUD_CONFIG = new InjectionToken<PCloudConfig>('PCLOUD_CONFIG');
 
-/** `providers: [providePCloud({ auth, apiUrl })]` in `app.config.ts` (or a TestBed). */
-export function providePCloud(config: PCloudConfig): Provider {
-  return { provide: PCLOUD_CONFIG, useValue: config };
+/**
+ * `providers: [providePCloud({ apiUrl, auth })]` in `app.config.ts` (or a TestBed). Pass a
+ * factory instead of an object to build the config with `inject()` (it runs once, in the
+ * injection context); tokens inside it may be signals, read for each new job.
+ *
+ * @example
+ * ```ts
+ * providePCloud(() => ({ apiUrl: 'https://eapi.pcloud.com', accessToken: inject(AuthStore).token }))
+ * ```
+ */
+export function providePCloud(config: PCloudConfig | (() => PCloudConfig)): EnvironmentProviders {
+  return makeEnvironmentProviders([
+    typeof config === 'function' ? { provide: PCLOUD_CONFIG, useFactory: config } : { provide: PCLOUD_CONFIG, useValue: config },
+  ]);
+}
+
+/** The credential's current value; never tracked by a surrounding reactive context. */
+function readToken(token: PCloudToken | undefined): string | undefined {
+  if (token === undefined || typeof token === 'string') return token;
+  return isSignal(token) ? untracked(token) : untracked(() => token());
 }
 
 /** What to zip and where to save it (`savezip`'s tree and destination). */
@@ -60,8 +99,8 @@ export interface ZipJob {
 }
 
 /**
- * Starts pCloud zip jobs with `saveZip$` and keeps their state, as a signal (`jobs`) and as an
- * Observable (`jobs$`). `cancel(id)` aborts one job (its HTTP requests are aborted and the
+ * Starts pCloud zip jobs with `saveZip$` and keeps their state in a signal (`jobs`), with an
+ * Observable view (`jobs$`). `cancel(id)` aborts one job (its HTTP requests are aborted and the
  * polling stops); destroying the injector that owns the service (the app, or
  * `TestBed.resetTestingModule()`) cancels every running job.
  *
@@ -73,23 +112,28 @@ export interface ZipJob {
 export class ZipJobsService {
   readonly #config = inject(PCLOUD_CONFIG);
   readonly #zone = inject(NgZone);
-  readonly #state = new BehaviorSubject<readonly ZipJob[]>([]);
+  readonly #jobs = signal<readonly ZipJob[]>([]);
+  // The Observable view: fed synchronously with every state, so it sees each one (toObservable
+  // would coalesce them and stop before the final `cancelled` on destroy).
+  readonly #states = new BehaviorSubject<readonly ZipJob[]>([]);
   readonly #running = new Map<string, Subscription>();
+  // One computed per id: job(id) in a template or a loop returns the same signal every time.
+  readonly #byId = new Map<string, Signal<ZipJob | undefined>>();
   #nextId = 1;
   #destroyed = false;
 
-  /** Every job started by this service, oldest first, emitted on each change. */
-  readonly jobs$: Observable<readonly ZipJob[]> = this.#state.asObservable();
-  /** Every job started by this service, oldest first. */
-  readonly jobs: Signal<readonly ZipJob[]> = toSignal(this.#state, { requireSync: true });
+  /** Every job started by this service (and not dismissed), oldest first. */
+  readonly jobs: Signal<readonly ZipJob[]> = this.#jobs.asReadonly();
   /** Jobs still running. */
   readonly running: Signal<readonly ZipJob[]> = computed(() => this.jobs().filter((job) => job.status === 'running'));
+  /** The same list as `jobs`, emitted on each change; completes when the service is destroyed. */
+  readonly jobs$: Observable<readonly ZipJob[]> = this.#states.asObservable();
 
   constructor() {
     inject(DestroyRef).onDestroy(() => {
       this.#destroyed = true;
       this.cancelAll();
-      this.#state.complete();
+      this.#states.complete();
     });
   }
 
@@ -100,18 +144,19 @@ export class ZipJobsService {
   start(request: ZipRequest): string {
     if (this.#destroyed) throw new Error('ZipJobsService was destroyed');
     const { label, ...zip } = request;
-    const options: SaveZipOptions = { ...this.#config, ...zip };
+    const { auth, accessToken, ...config } = this.#config;
+    const credentials = { auth: readToken(auth), accessToken: readToken(accessToken) };
+    const options: SaveZipOptions = { ...config, ...withoutUndefined(credentials), ...zip };
     const events$ = saveZip$(options); // validates synchronously, before any job exists
     const id = `zip-${this.#nextId++}`;
-    this.#state.next([
-      ...this.#state.value,
+    this.#set([
+      ...this.#jobs(),
       { id, label: label ?? zip.topath ?? zip.toname ?? id, status: 'running', progress: undefined, metadata: undefined, error: undefined },
     ]);
     const subscription = this.#zone.runOutsideAngular(() =>
       events$.subscribe({
         next: (event) => {
-          if (event.type === 'progress') this.#update(id, { progress: event.progress });
-          else this.#update(id, { status: 'saved', metadata: event.metadata });
+          this.#onEvent(id, event);
         },
         error: (error: unknown) => {
           this.#running.delete(id);
@@ -122,7 +167,7 @@ export class ZipJobsService {
         },
       }),
     );
-    // A stream that ended synchronously (it cannot today) must not be kept as running.
+    // A stream that ended synchronously must not be kept as running.
     if (!subscription.closed) this.#running.set(id, subscription);
     return id;
   }
@@ -142,14 +187,29 @@ export class ZipJobsService {
     for (const id of [...this.#running.keys()]) this.cancel(id);
   }
 
-  /** One job as a signal; undefined for an unknown id. */
+  /** Removes the jobs that ended (saved, failed or cancelled) from `jobs`. */
+  dismissFinished(): void {
+    const kept = this.#jobs().filter((job) => job.status === 'running');
+    for (const job of this.#jobs()) if (job.status !== 'running') this.#byId.delete(job.id);
+    this.#set(kept);
+  }
+
+  /**
+   * One job as a signal; its value is undefined for an unknown (or dismissed) id. The same
+   * signal is returned for the same id, and it only notifies when that job changes.
+   */
   job(id: string): Signal<ZipJob | undefined> {
-    return computed(() => this.jobs().find((job) => job.id === id));
+    let job = this.#byId.get(id);
+    if (job === undefined) {
+      job = computed(() => this.#jobs().find((candidate) => candidate.id === id));
+      this.#byId.set(id, job);
+    }
+    return job;
   }
 
   /** One job's states until it ends: completes after `saved`, `failed` or `cancelled`. */
   job$(id: string): Observable<ZipJob> {
-    return this.#state.pipe(
+    return this.#states.pipe(
       map((jobs) => jobs.find((job) => job.id === id)),
       filter((job): job is ZipJob => job !== undefined),
       distinctUntilChanged(),
@@ -157,7 +217,30 @@ export class ZipJobsService {
     );
   }
 
-  #update(id: string, change: Partial<Omit<ZipJob, 'id'>>): void {
-    this.#state.next(this.#state.value.map((job) => (job.id === id ? { ...job, ...change } : job)));
+  #onEvent(id: string, event: SaveZipEvent): void {
+    switch (event.type) {
+      case 'progress':
+        this.#update(id, { progress: event.progress });
+        break;
+      case 'saved':
+        this.#update(id, { status: 'saved', metadata: event.metadata });
+        break;
+      default:
+        // Event types added by later library versions (e.g. 'started') change nothing here.
+        break;
+    }
   }
+
+  #update(id: string, change: Partial<Omit<ZipJob, 'id'>>): void {
+    this.#set(this.#jobs().map((job) => (job.id === id ? { ...job, ...change } : job)));
+  }
+
+  #set(jobs: readonly ZipJob[]): void {
+    this.#jobs.set(jobs);
+    this.#states.next(jobs);
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -23,11 +23,15 @@ interface Rendered {
   readonly value: string | null;
   readonly ariaValueNow: string | null;
   readonly files: string;
+  readonly bytes: string;
   readonly percent: string;
   readonly rate: string;
   readonly eta: string;
   readonly outcome: string;
+  readonly hint: string;
   readonly cancelButton: boolean;
+  /** An animated bar that says "working, amount unknown". */
+  readonly indeterminate: boolean;
 }
 
 function element(fixture: ComponentFixture<HostComponent>, selector: string): HTMLElement | null {
@@ -42,11 +46,14 @@ function rendered(fixture: ComponentFixture<HostComponent>): Rendered {
     value: progress?.getAttribute('value') ?? null,
     ariaValueNow: progress?.getAttribute('aria-valuenow') ?? null,
     files: text('.files'),
+    bytes: text('.bytes'),
     percent: text('.percent'),
     rate: text('.rate'),
     eta: text('.eta'),
     outcome: text('.outcome'),
+    hint: text('.hint'),
     cancelButton: root.querySelector('button.cancel') !== null,
+    indeterminate: progress !== null && !progress.hasAttribute('value'),
   };
 }
 
@@ -85,7 +92,7 @@ describe('ZipProgressBarComponent', () => {
     zips.start({ folderid: pcloud.folderid, topath: '/zips/photos.zip' });
     await fixture.whenStable();
     // Before the first answer: an indeterminate bar, a Cancel button.
-    expect(rendered(fixture)).toMatchObject({ value: null, files: '– files', percent: '0%', outcome: 'Zipping…', cancelButton: true });
+    expect(rendered(fixture)).toMatchObject({ value: null, indeterminate: true, files: '– files', percent: '0%', outcome: 'Zipping…', cancelButton: true });
 
     const samples = await sampleUntil(fixture, (view) => view.outcome.startsWith('Saved'));
 
@@ -108,9 +115,12 @@ describe('ZipProgressBarComponent', () => {
       ariaValueNow: '100',
       files: '5 / 5 files',
       percent: '100%',
+      bytes: '97.7 KB of 97.7 KB',
       eta: '',
       outcome: `Saved /zips/photos.zip (${formatBytes(size)})`,
+      hint: '',
       cancelButton: false,
+      indeterminate: false,
     });
     expect(element(fixture, '.zip-job')?.dataset['status']).toBe('saved');
   });
@@ -135,7 +145,30 @@ describe('ZipProgressBarComponent', () => {
     zips.start({ folderid: 999_999, topath: '/zips/missing.zip' });
     const [last] = (await sampleUntil(fixture, (view) => view.outcome.startsWith('Failed'))).slice(-1);
     expect(last?.outcome).toMatch(/^Failed: pCloud savezip failed with 2005: /);
+    expect(last?.hint).toMatch(/^The folder does not exist/);
     expect(last?.cancelButton).toBe(false);
+  });
+
+  it('a job that fails before any progress shows a still, empty bar, not an endless animation', async () => {
+    const { fixture, zips, pcloud } = await render(100_000);
+    pcloud.user.writeFile('/zips/taken.zip', 'an older zip');
+    const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/taken.zip' });
+    const [last] = (await sampleUntil(fixture, (view) => view.outcome.startsWith('Failed'))).slice(-1);
+    expect(zips.job(id)()?.progress).toBeUndefined();
+    expect(last).toMatchObject({ value: '0', ariaValueNow: '0', indeterminate: false, files: '', rate: '', cancelButton: false });
+    expect(last?.outcome).toMatch(/^Failed: pCloud savezip failed with 2004: /);
+    expect(last?.hint).toBe('A file with that name already exists: choose another name.');
+  });
+
+  it('a job cancelled before any progress stops animating too', async () => {
+    const { fixture, zips, pcloud } = await render(20_000);
+    const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/slow.zip' });
+    await fixture.whenStable();
+    expect(rendered(fixture).indeterminate).toBe(true);
+    zips.cancel(id);
+    await fixture.whenStable();
+    expect(zips.job(id)()?.progress).toBeUndefined();
+    expect(rendered(fixture)).toMatchObject({ value: '0', indeterminate: false, outcome: 'Cancelled' });
   });
 });
 

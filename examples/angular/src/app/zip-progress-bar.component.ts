@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { describeError } from './error-hint';
 import { type ZipJob, ZipJobsService } from './zip-jobs.service';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
@@ -24,13 +25,11 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+const STATUS_LABELS = { running: 'Zipping', saved: 'Saved', failed: 'Failed', cancelled: 'Cancelled' } as const;
 
 /**
- * One zip job: a progress bar with files, percent, rate and ETA, the outcome once it ends, and a
- * Cancel button while it runs.
+ * One zip job: a progress bar with files, bytes, percent, rate and ETA, the outcome once it
+ * ends (with a hint when it failed), and a Cancel button while it runs.
  *
  * @example
  * ```html
@@ -43,14 +42,37 @@ function errorMessage(error: unknown): string {
   selector: 'app-zip-progress-bar',
   changeDetection: ChangeDetectionStrategy.OnPush,
   styles: `
-    :host { display: block; font: 14px/1.4 system-ui, sans-serif; }
-    progress { width: 100%; height: 0.75rem; }
-    .stats { display: flex; gap: 1rem; color: #555; font-variant-numeric: tabular-nums; }
-    [data-status='failed'] .outcome { color: #b00020; }
+    :host { display: block; }
+    .zip-job { display: grid; gap: 0.5rem; padding: 1rem 1.25rem; border: 1px solid var(--line, #e3e8ef); border-radius: 12px; background: var(--card, #fff); }
+    .head { display: flex; align-items: center; gap: 0.75rem; min-width: 0; }
+    .label { flex: 1; min-width: 0; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .chip { flex: none; font-size: 0.75rem; font-weight: 600; padding: 0.15rem 0.6rem; border-radius: 999px; background: #e8f1fd; color: #1662c4; }
+    [data-status='saved'] .chip { background: #e4f6ea; color: #17803d; }
+    [data-status='failed'] .chip { background: #fdeaea; color: #b42318; }
+    [data-status='cancelled'] .chip { background: #eef0f3; color: #4b5563; }
+    progress { appearance: none; -webkit-appearance: none; width: 100%; height: 0.6rem; border: 0; border-radius: 999px; background: #edf0f4; overflow: hidden; }
+    progress::-webkit-progress-bar { background: #edf0f4; border-radius: 999px; }
+    progress::-webkit-progress-value { background: linear-gradient(90deg, #17bed0, #1662c4); border-radius: 999px; transition: width 0.3s ease; }
+    progress::-moz-progress-bar { background: linear-gradient(90deg, #17bed0, #1662c4); border-radius: 999px; }
+    [data-status='saved'] progress::-webkit-progress-value { background: #22a355; }
+    [data-status='failed'] progress::-webkit-progress-value { background: #d92d20; }
+    [data-status='cancelled'] progress::-webkit-progress-value { background: #9aa4b2; }
+    .stats { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; color: var(--muted, #5b6574); font-size: 0.875rem; font-variant-numeric: tabular-nums; }
+    .percent { font-weight: 600; color: var(--text, #111827); }
+    .foot { display: flex; align-items: center; gap: 0.75rem; }
+    .outcome { flex: 1; min-width: 0; font-size: 0.875rem; overflow-wrap: anywhere; }
+    [data-status='failed'] .outcome { color: #b42318; }
+    [data-status='saved'] .outcome { color: #17803d; }
+    .hint { margin: 0; font-size: 0.875rem; color: var(--text, #111827); background: #fff7e6; border: 1px solid #f5d79e; border-radius: 8px; padding: 0.5rem 0.75rem; }
+    button.cancel { flex: none; font: inherit; font-size: 0.875rem; padding: 0.35rem 0.9rem; border-radius: 8px; border: 1px solid #d0d5dd; background: #fff; color: #344054; cursor: pointer; }
+    button.cancel:hover { background: #f9fafb; border-color: #98a2b3; }
   `,
   template: `
     <div class="zip-job" [attr.data-status]="job().status">
-      <div class="label">{{ job().label }}</div>
+      <div class="head">
+        <span class="label" [title]="job().label">{{ job().label }}</span>
+        <span class="chip">{{ statusLabel() }}</span>
+      </div>
       <progress
         max="100"
         [attr.value]="percent()"
@@ -59,15 +81,23 @@ function errorMessage(error: unknown): string {
         [attr.aria-valuenow]="percent()"
         [attr.aria-label]="'Zip ' + job().label"
       ></progress>
-      <div class="stats">
-        <span class="files">{{ files() }}</span>
-        <span class="percent">{{ percent() ?? 0 }}%</span>
-        <span class="rate">{{ rate() }}</span>
-        <span class="eta">{{ eta() }}</span>
+      @if (showStats()) {
+        <div class="stats">
+          <span class="percent">{{ percent() ?? 0 }}%</span>
+          <span class="files">{{ files() }}</span>
+          <span class="bytes">{{ bytes() }}</span>
+          <span class="rate">{{ rate() }}</span>
+          <span class="eta">{{ eta() }}</span>
+        </div>
+      }
+      <div class="foot">
+        <div class="outcome" role="status">{{ outcome() }}</div>
+        @if (job().status === 'running') {
+          <button type="button" class="cancel" (click)="cancel()">Cancel</button>
+        }
       </div>
-      <div class="outcome" role="status">{{ outcome() }}</div>
-      @if (job().status === 'running') {
-        <button type="button" class="cancel" (click)="cancel()">Cancel</button>
+      @if (hint()) {
+        <p class="hint">{{ hint() }}</p>
       }
     </div>
   `,
@@ -78,21 +108,37 @@ export class ZipProgressBarComponent {
   /** The job to show; bind it from `ZipJobsService.jobs()` (or `job(id)()`). */
   readonly job = input.required<ZipJob>();
 
-  /** 0..100 (floored: 100 only when done); null while nothing is known (indeterminate bar). */
+  protected readonly statusLabel = computed(() => STATUS_LABELS[this.job().status]);
+
+  /**
+   * 0..100 (floored: 100 only when done). Null, an animated indeterminate bar, only while a job
+   * runs and nothing is known yet: a job that ended before any progress shows a still bar.
+   */
   protected readonly percent = computed((): number | null => {
     const { status, progress } = this.job();
     if (status === 'saved') return 100;
-    return progress === undefined ? null : Math.floor(progress.fraction * 100);
+    if (progress === undefined) return status === 'running' ? null : 0;
+    return Math.floor(progress.fraction * 100);
   });
+
+  /** Figures while a job runs or once it had progress; a job that never started shows none. */
+  protected readonly showStats = computed(() => this.job().status === 'running' || this.job().progress !== undefined);
 
   protected readonly files = computed(() => {
     const { progress } = this.job();
     return progress === undefined ? '– files' : `${progress.files} / ${progress.totalfiles} files`;
   });
 
+  protected readonly bytes = computed(() => {
+    const { progress } = this.job();
+    return progress === undefined ? '' : `${formatBytes(progress.bytes)} of ${formatBytes(progress.totalbytes)}`;
+  });
+
   protected readonly rate = computed(() => {
-    const rate = this.job().progress?.bytesPerSecond;
-    return rate === undefined ? '– /s' : `${formatBytes(Math.round(rate))}/s`;
+    const { status, progress } = this.job();
+    const rate = progress?.bytesPerSecond;
+    if (rate === undefined) return status === 'running' ? '– /s' : '';
+    return `${formatBytes(Math.round(rate))}/s`;
   });
 
   protected readonly eta = computed(() => {
@@ -112,10 +158,15 @@ export class ZipProgressBarComponent {
           ? 'Saved'
           : `Saved ${job.metadata.path ?? job.metadata.name} (${formatBytes(job.metadata.size)})`;
       case 'failed':
-        return `Failed: ${errorMessage(job.error)}`;
+        return `Failed: ${describeError(job.error).message}`;
       case 'cancelled':
         return 'Cancelled';
     }
+  });
+
+  protected readonly hint = computed(() => {
+    const job = this.job();
+    return job.status === 'failed' ? describeError(job.error).hint : '';
   });
 
   protected cancel(): void {

@@ -1,0 +1,19 @@
+import { type ApplicationConfig, provideBrowserGlobalErrorListeners, provideZonelessChangeDetection, signal } from '@angular/core';
+import { DEMO_SESSION, type DemoSession } from './session';
+import { providePCloud } from './zip-jobs.service';
+
+/**
+ * The app's providers: zoneless change detection and pCloud. The token is a signal, read when
+ * each job starts: an app that refreshes its token sets the signal and the next job uses it.
+ */
+export function appConfig(session: DemoSession): ApplicationConfig {
+  const token = signal(session.auth);
+  return {
+    providers: [
+      provideBrowserGlobalErrorListeners(),
+      provideZonelessChangeDetection(),
+      { provide: DEMO_SESSION, useValue: session },
+      providePCloud({ apiUrl: session.apiUrl, auth: token }),
+    ],
+  };
+}
