@@ -91,6 +91,26 @@ describe('ZipJobsService', () => {
     expect(last.status).toBe('saved');
   });
 
+  it('sends every request through the fetch it is given (where an HttpClient interceptor cannot reach)', async () => {
+    pcloud = await startPCloud({ bytesPerSecond: 100_000 });
+    const seen: string[] = [];
+    // What an interceptor would do: look at (or change) each request, then pass it on.
+    const interceptingFetch: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      request.headers.set('X-Request-Id', String(seen.length));
+      seen.push(`${request.method} ${new URL(request.url).pathname}`);
+      return fetch(request);
+    };
+    TestBed.configureTestingModule({ providers: [providePCloud({ ...pcloud.config, fetch: interceptingFetch })] });
+    const zips = TestBed.inject(ZipJobsService);
+    const last = await lastValueFrom(zips.job$(zips.start({ folderid: pcloud.folderid, topath: '/zips/f.zip' })));
+    expect(last.status).toBe('saved');
+    const calls = pcloud.fake.requests.filter((request) => request.httpMethod !== 'OPTIONS');
+    // Every request the emulator got went through it (savezip and the polls overlap: any order).
+    expect([...seen].sort()).toEqual(calls.map((request) => `${request.httpMethod} /${request.method}`).sort());
+    expect(seen.filter((line) => line.includes('/savezipprogress')).length).toBeGreaterThan(1);
+  });
+
   it('job(id) returns one signal per id, however often it is asked for', async () => {
     const { zips, pcloud } = await setUp(1_000_000);
     const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/one.zip' });
