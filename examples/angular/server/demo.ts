@@ -34,7 +34,10 @@ async function main(): Promise<void> {
   const seconds = number('seconds', values.seconds, 20, 1, 600);
   process.stdout.write('building the Angular app (ng build, about a minute the first time)...\n');
   const appDir = await buildAngularApp({ workspace: join(import.meta.dirname, '..') });
-  const demo = await startAngularDemo({ appDir, port, files, seconds });
+  const demo = await startAngularDemo({ appDir, port, files, seconds }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} is in use: pass --port N (or --port 0 for any free port)`);
+    throw error;
+  });
   process.stdout.write(`pCloud emulator at ${demo.fake.url}, ${files} files in /demo\n`);
   process.stdout.write(`Angular app at ${demo.url}  (Ctrl-C to stop)\n`);
   const stop = (): void => {
