@@ -64,6 +64,9 @@ beforeEach(async () => {
 }, 20_000);
 
 afterEach(async () => {
+  // The page as the test left it, passed or failed, for a person to look at.
+  const name = (expect.getState().currentTestName ?? 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  await page.screenshot({ path: join(SHOTS, `angular-end-${name}.png`), fullPage: true });
   await page.context().close();
   await demo?.close();
   expect(pageErrors).toEqual([]);

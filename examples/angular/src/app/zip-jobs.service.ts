@@ -5,7 +5,6 @@ import {
   inject,
   Injectable,
   InjectionToken,
-  isSignal,
   makeEnvironmentProviders,
   NgZone,
   type Signal,
@@ -72,7 +71,8 @@ export function providePCloud(config: PCloudConfig | (() => PCloudConfig)): Envi
 /** The credential's current value; never tracked by a surrounding reactive context. */
 function readToken(token: PCloudToken | undefined): string | undefined {
   if (token === undefined || typeof token === 'string') return token;
-  return isSignal(token) ? untracked(token) : untracked(() => token());
+  // A signal is a function too: untracked() reads either without tracking it.
+  return untracked(token);
 }
 
 /** What to zip and where to save it (`savezip`'s tree and destination). */
