@@ -17,6 +17,8 @@ export type { PollConfig, PollContext, PollVerdict } from './poll/poll.js';
 export { PCloudErrorCode, isTransientCode } from './pcloud/error-codes.js';
 export { DEFAULT_API_URL } from './pcloud/endpoint.js';
 export type { Credentials } from './pcloud/credentials.js';
+export { PCloudZipError } from './errors/pcloud-zip-error.js';
+export type { PCloudZipErrorName } from './errors/pcloud-zip-error.js';
 export { PCloudApiError } from './errors/pcloud-api-error.js';
 export { ResponseDecodeError } from './errors/response-decode-error.js';
 export { TransportError } from './errors/transport-error.js';

@@ -1,3 +1,5 @@
+import { hasName, PCloudZipError } from './pcloud-zip-error.js';
+
 /**
  * The caller's `signal` aborted the operation. Named `AbortError` like the platform's, so
  * `error.name === 'AbortError'` checks written for fetch keep working; `cause` holds
@@ -12,10 +14,24 @@
  * controller.abort();
  * ```
  */
-export class AbortError extends Error {
+export class AbortError extends PCloudZipError {
   override readonly name = 'AbortError' as const;
 
-  constructor(reason?: unknown) {
-    super('the operation was aborted', reason === undefined ? undefined : { cause: reason });
+  /** `cause`: the signal's `reason` (left out when undefined). */
+  constructor(init: { readonly cause?: unknown } = {}) {
+    super('the operation was aborted', init.cause === undefined ? undefined : { cause: init.cause });
+  }
+
+  /**
+   * Whether `value` is an `AbortError`, also from another copy of the package or the platform's
+   * own (`DOMException` named `AbortError`): both mean the operation was cancelled.
+   *
+   * @example
+   * ```ts
+   * if (AbortError.is(error)) console.log('cancelled');
+   * ```
+   */
+  static override is(value: unknown): value is AbortError {
+    return hasName(value, 'AbortError');
   }
 }

@@ -1,3 +1,5 @@
+import { hasName, PCloudZipError } from './pcloud-zip-error.js';
+
 /**
  * pCloud answered a method with a non-zero `result`: the API itself refused or failed.
  *
@@ -14,7 +16,7 @@
  * });
  * ```
  */
-export class PCloudApiError extends Error {
+export class PCloudApiError extends PCloudZipError {
   override readonly name = 'PCloudApiError' as const;
   /** pCloud's `result` code (1000, 1901, 2000, 5000, ...); compare with `PCloudErrorCode`. */
   readonly code: number;
@@ -28,5 +30,18 @@ export class PCloudApiError extends Error {
     this.code = init.code;
     this.method = init.method;
     this.transient = init.transient;
+  }
+
+  /**
+   * Whether `value` is a `PCloudApiError`, also one from another copy of the package (where
+   * `instanceof` fails): its `name`, a numeric `code` and a string `method`.
+   *
+   * @example
+   * ```ts
+   * if (PCloudApiError.is(error) && error.code === PCloudErrorCode.LoginFailed) relogin();
+   * ```
+   */
+  static override is(value: unknown): value is PCloudApiError {
+    return hasName(value, 'PCloudApiError') && typeof value.code === 'number' && typeof value.method === 'string';
   }
 }

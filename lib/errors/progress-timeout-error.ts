@@ -1,4 +1,5 @@
 import type { ZipProgress } from '../zip-progress/snapshot.js';
+import { hasName, PCloudZipError } from './pcloud-zip-error.js';
 
 /**
  * The job took too long: past the overall `timeout` (`reason: 'deadline'`) or without any
@@ -12,7 +13,7 @@ import type { ZipProgress } from '../zip-progress/snapshot.js';
  * }
  * ```
  */
-export class ProgressTimeoutError extends Error {
+export class ProgressTimeoutError extends PCloudZipError {
   override readonly name = 'ProgressTimeoutError' as const;
   /** `'deadline'`: past the overall `timeout`; `'stall'`: no change for `stallTimeout`. */
   readonly reason: 'deadline' | 'stall';
@@ -21,14 +22,27 @@ export class ProgressTimeoutError extends Error {
   /** The last snapshot emitted before giving up, if any. */
   readonly lastProgress: ZipProgress | undefined;
 
-  constructor(reason: 'deadline' | 'stall', timeoutMs: number, lastProgress: ZipProgress | undefined) {
+  constructor(init: { readonly reason: 'deadline' | 'stall'; readonly timeoutMs: number; readonly lastProgress: ZipProgress | undefined }) {
     super(
-      reason === 'deadline'
-        ? `zip job not done within the ${timeoutMs} ms deadline`
-        : `zip progress did not change for ${timeoutMs} ms`,
+      init.reason === 'deadline'
+        ? `zip job not done within the ${init.timeoutMs} ms deadline`
+        : `zip progress did not change for ${init.timeoutMs} ms`,
     );
-    this.reason = reason;
-    this.timeoutMs = timeoutMs;
-    this.lastProgress = lastProgress;
+    this.reason = init.reason;
+    this.timeoutMs = init.timeoutMs;
+    this.lastProgress = init.lastProgress;
+  }
+
+  /**
+   * Whether `value` is a `ProgressTimeoutError`, also one from another copy of the package
+   * (where `instanceof` fails): its `name` and a `reason` of `'deadline'` or `'stall'`.
+   *
+   * @example
+   * ```ts
+   * if (ProgressTimeoutError.is(error)) console.warn(error.reason, error.lastProgress?.fraction);
+   * ```
+   */
+  static override is(value: unknown): value is ProgressTimeoutError {
+    return hasName(value, 'ProgressTimeoutError') && (value.reason === 'deadline' || value.reason === 'stall');
   }
 }

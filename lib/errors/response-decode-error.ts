@@ -1,3 +1,5 @@
+import { hasName, PCloudZipError } from './pcloud-zip-error.js';
+
 /**
  * A response body was not what pCloud documents: not JSON, not an object, or a field of the
  * wrong type (a string where a count belongs, a negative or fractional count, a number past
@@ -11,7 +13,7 @@
  * if (error instanceof ResponseDecodeError) log.warn(error.paths, error.excerpt);
  * ```
  */
-export class ResponseDecodeError extends Error {
+export class ResponseDecodeError extends PCloudZipError {
   override readonly name = 'ResponseDecodeError' as const;
   /** The pCloud method whose answer could not be decoded. */
   readonly method: string;
@@ -28,5 +30,18 @@ export class ResponseDecodeError extends Error {
     this.paths = init.paths;
     this.excerpt = init.excerpt;
     this.status = init.status;
+  }
+
+  /**
+   * Whether `value` is a `ResponseDecodeError`, also one from another copy of the package
+   * (where `instanceof` fails): its `name` and an array of `paths`.
+   *
+   * @example
+   * ```ts
+   * if (ResponseDecodeError.is(error)) console.warn(error.paths, error.excerpt);
+   * ```
+   */
+  static override is(value: unknown): value is ResponseDecodeError {
+    return hasName(value, 'ResponseDecodeError') && Array.isArray(value.paths);
   }
 }

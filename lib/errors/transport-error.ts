@@ -1,3 +1,5 @@
+import { hasName, PCloudZipError } from './pcloud-zip-error.js';
+
 /** What went wrong below the API: see {@link TransportError}. */
 export type TransportErrorKind = 'network' | 'timeout' | 'http' | 'redirect';
 
@@ -16,7 +18,7 @@ export type TransportErrorKind = 'network' | 'timeout' | 'http' | 'redirect';
  * if (error instanceof TransportError && error.status === 403) showProxyHelp();
  * ```
  */
-export class TransportError extends Error {
+export class TransportError extends PCloudZipError {
   override readonly name = 'TransportError' as const;
   /** What failed: see {@link TransportErrorKind}. */
   readonly kind: TransportErrorKind;
@@ -44,5 +46,18 @@ export class TransportError extends Error {
     this.status = init.status;
     this.retryAfterMs = init.retryAfterMs;
     this.transient = init.transient;
+  }
+
+  /**
+   * Whether `value` is a `TransportError`, also one from another copy of the package (where
+   * `instanceof` fails): its `name` and a string `kind`.
+   *
+   * @example
+   * ```ts
+   * if (TransportError.is(error) && error.kind === 'timeout') console.warn('pCloud is slow');
+   * ```
+   */
+  static override is(value: unknown): value is TransportError {
+    return hasName(value, 'TransportError') && typeof value.kind === 'string';
   }
 }

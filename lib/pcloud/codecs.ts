@@ -41,11 +41,50 @@ export type SaveZipProgressBody = t.TypeOf<typeof SaveZipProgressBody>;
 export const CurrentServerBody = t.type({ result: t.literal(0), hostname: t.string }, 'CurrentServerBody');
 
 /**
- * pCloud file metadata as `savezip` returns it. Only the fields a caller relies on are
- * checked; the others pass through untouched. `hash` is a 64-bit number in pCloud's JSON and
- * may have lost precision in `JSON.parse`, so it is typed but not relied on.
+ * Metadata of the zip `savezip` created, as pCloud sends it (plus any other field it sent).
+ * A type only: the codec that checks it stays inside the library.
  */
-export const PCloudFileMetadata = t.intersection(
+export interface PCloudFileMetadata {
+  /** File name, e.g. `photos.zip`. */
+  readonly name: string;
+  /** Always false: `savezip` creates a file. */
+  readonly isfolder: false;
+  /** The new file's id. */
+  readonly fileid: number;
+  /** Size in bytes. */
+  readonly size: number;
+  /** pCloud's string id of the entry, e.g. `'f123'`. */
+  readonly id: string;
+  /** Full path, when pCloud sends it. */
+  readonly path?: string;
+  /** Id of the folder that holds the file. */
+  readonly parentfolderid?: number;
+  /** MIME type, e.g. `application/zip`. */
+  readonly contenttype?: string;
+  /** Creation date, as pCloud formats it (RFC 2822). */
+  readonly created?: string;
+  /** Last modification date, as pCloud formats it (RFC 2822). */
+  readonly modified?: string;
+  /** pCloud's 64-bit content hash; may have lost precision in `JSON.parse`, so not relied on. */
+  readonly hash?: number;
+  /** pCloud's file category number. */
+  readonly category?: number;
+  /** pCloud's icon name. */
+  readonly icon?: string;
+  /** Whether the user owns the file. */
+  readonly ismine?: boolean;
+  /** Whether the file is shared. */
+  readonly isshared?: boolean;
+  /** Whether pCloud can make a thumbnail of it. */
+  readonly thumb?: boolean;
+}
+
+/**
+ * The codec of {@link PCloudFileMetadata}. Only the fields a caller relies on are checked; the
+ * others pass through untouched. `hash` is a 64-bit number in pCloud's JSON and may have lost
+ * precision in `JSON.parse`, so it is typed but not relied on.
+ */
+export const PCloudFileMetadataCodec = t.intersection(
   [
     t.type({
       name: t.string,
@@ -71,8 +110,5 @@ export const PCloudFileMetadata = t.intersection(
   'PCloudFileMetadata',
 );
 
-/** Metadata of the zip `savezip` created (plus any other field pCloud sent). */
-export type PCloudFileMetadata = t.TypeOf<typeof PCloudFileMetadata>;
-
 /** `savezip` success body. */
-export const SaveZipBody = t.type({ result: t.literal(0), metadata: PCloudFileMetadata }, 'SaveZipBody');
+export const SaveZipBody = t.type({ result: t.literal(0), metadata: PCloudFileMetadataCodec }, 'SaveZipBody');

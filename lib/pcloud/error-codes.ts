@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * if (error instanceof PCloudApiError && error.code === PCloudErrorCode.ZipNotFound) { ... }
+ * if (error instanceof PCloudApiError && error.code === PCloudErrorCode.ZipNotFound) console.log('no such zip job');
  * ```
  */
 export const PCloudErrorCode = {

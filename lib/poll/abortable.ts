@@ -11,11 +11,11 @@ export function abortable<T>(signal: AbortSignal | undefined): MonoTypeOperatorF
       ? source
       : new Observable<T>((subscriber) => {
           if (signal.aborted) {
-            subscriber.error(new AbortError(signal.reason));
+            subscriber.error(new AbortError({ cause: signal.reason }));
             return;
           }
           const onAbort = (): void => {
-            subscriber.error(new AbortError(signal.reason));
+            subscriber.error(new AbortError({ cause: signal.reason }));
           };
           signal.addEventListener('abort', onAbort, { once: true });
           const subscription = source.subscribe(subscriber);

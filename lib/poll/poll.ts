@@ -65,6 +65,9 @@ export interface PollConfig<T> {
  *
  * @example
  * ```ts
+ * import { asyncScheduler, from } from 'rxjs';
+ *
+ * // fetchStatus(): Promise<{ percent: number }>, your own request.
  * poll({
  *   request: () => from(fetchStatus()),
  *   equals: (a, b) => a.percent === b.percent,

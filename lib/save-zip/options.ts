@@ -1,26 +1,33 @@
 import type { PCloudParams } from '../pcloud/client.js';
-import type { PCloudConnectionOptions, PollingOptions } from '../zip-progress/options.js';
+import { parseId, parseIdList } from '../pcloud/ids.js';
+import { type OptionsSnapshot, type PCloudConnectionOptions, type PollingOptions, readConnectionOptions, readPollingOptions } from '../zip-progress/options.js';
 
-/** What goes into the zip (at least one of `folderid`, `folderids`, `fileids`). */
+/**
+ * What goes into the zip (at least one of `folderid`, `folderids`, `fileids`). Ids come in
+ * pCloud's own forms: a number or a string of decimal digits (`12345`, `'12345'`); lists as an
+ * array of those, one id, or a comma-separated string (`'5,6'`, `'5, 6'`). They are sent as
+ * pCloud's wire form (`5,6`); anything else (negative, fractional, past 2^53-1, `'0x10'`,
+ * `'1e3'`, an empty item) is a TypeError naming the option and the item.
+ */
 export interface SaveZipTree {
   /** A folder whose contents become the zip's root. */
-  readonly folderid?: number;
+  readonly folderid?: number | string;
   /** Folders that each become a root entry. */
-  readonly folderids?: readonly number[];
+  readonly folderids?: readonly (number | string)[] | number | string;
   /** Files that each become a root entry. */
-  readonly fileids?: readonly number[];
+  readonly fileids?: readonly (number | string)[] | number | string;
   /** Folders left out of the tree. */
-  readonly excludefolderids?: readonly number[];
+  readonly excludefolderids?: readonly (number | string)[] | number | string;
   /** Files left out of the tree. */
-  readonly excludefileids?: readonly number[];
+  readonly excludefileids?: readonly (number | string)[] | number | string;
 }
 
 /** Where the zip is saved: `topath`, or `tofolderid` + `toname`. */
 export interface SaveZipDestination {
   /** Full path of the zip to create, e.g. `/backups/photos.zip`. */
   readonly topath?: string;
-  /** Folder to create the zip in (with `toname`). */
-  readonly tofolderid?: number;
+  /** Folder to create the zip in (with `toname`): an id, as a number or its decimal digits. */
+  readonly tofolderid?: number | string;
   /** Name of the zip to create (with `tofolderid`). */
   readonly toname?: string;
 }
@@ -36,34 +43,40 @@ export interface SaveZipOptions extends PCloudConnectionOptions, PollingOptions,
   readonly pinServer?: boolean;
 }
 
-function ids(name: string, value: readonly number[] | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((id) => !(Number.isSafeInteger(id) && id >= 0))) {
-    throw new TypeError(`${name} must be an array of ids (whole numbers >= 0)`);
-  }
-  return value.length === 0 ? undefined : value.join(',');
-}
-
-function id(name: string, value: number | undefined): number | undefined {
-  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-    throw new TypeError(`${name} must be an id (a whole number >= 0)`);
-  }
-  return value;
+/**
+ * Reads every option of `saveZip$` exactly once, so that the value validated is the value used
+ * (a getter may answer differently on each read).
+ */
+export function readSaveZipOptions(options: SaveZipOptions): OptionsSnapshot<SaveZipOptions> {
+  return {
+    ...readConnectionOptions(options),
+    ...readPollingOptions(options),
+    folderid: options.folderid,
+    folderids: options.folderids,
+    fileids: options.fileids,
+    excludefolderids: options.excludefolderids,
+    excludefileids: options.excludefileids,
+    topath: options.topath,
+    tofolderid: options.tofolderid,
+    toname: options.toname,
+    timeoffset: options.timeoffset,
+    pinServer: options.pinServer,
+  };
 }
 
 /**
  * Validates the tree and destination and returns `savezip`'s parameters (without the
  * `progresshash`). Throws a TypeError naming the option, before any request.
  */
-export function saveZipParams(options: SaveZipOptions): PCloudParams {
-  const folderid = id('folderid', options.folderid);
-  const folderids = ids('folderids', options.folderids);
-  const fileids = ids('fileids', options.fileids);
+export function saveZipParams(options: OptionsSnapshot<SaveZipOptions>): PCloudParams {
+  const folderid = parseId('folderid', options.folderid);
+  const folderids = parseIdList('folderids', options.folderids);
+  const fileids = parseIdList('fileids', options.fileids);
   if (folderid === undefined && folderids === undefined && fileids === undefined) {
     throw new TypeError('saveZip$ needs a tree: folderid, folderids or fileids');
   }
   const { topath, toname } = options;
-  const tofolderid = id('tofolderid', options.tofolderid);
+  const tofolderid = parseId('tofolderid', options.tofolderid);
   const byPath = topath !== undefined;
   const byFolder = tofolderid !== undefined || toname !== undefined;
   if (byPath === byFolder) {
@@ -86,8 +99,8 @@ export function saveZipParams(options: SaveZipOptions): PCloudParams {
     folderid,
     folderids,
     fileids,
-    excludefolderids: ids('excludefolderids', options.excludefolderids),
-    excludefileids: ids('excludefileids', options.excludefileids),
+    excludefolderids: parseIdList('excludefolderids', options.excludefolderids),
+    excludefileids: parseIdList('excludefileids', options.excludefileids),
     topath,
     tofolderid,
     toname,

@@ -9,7 +9,7 @@ import { failAfter } from '../poll/fail-after.js';
 import { clientConfig, resolveConnection, resolvePolling } from '../zip-progress/options.js';
 import type { ZipProgress } from '../zip-progress/snapshot.js';
 import { observeZipProgress } from '../zip-progress/watch.js';
-import { type SaveZipOptions, saveZipParams } from './options.js';
+import { readSaveZipOptions, type SaveZipOptions, saveZipParams } from './options.js';
 
 /**
  * What `saveZip$` emits: progress while pCloud zips, then the saved zip's metadata (last).
@@ -59,15 +59,17 @@ function finished(last: ZipProgress, elapsedMs: number): ZipProgress {
  */
 export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
   if (typeof options !== 'object' || options === null) throw new TypeError('saveZip$ needs an options object');
-  const params = saveZipParams(options);
-  const connection = resolveConnection(options);
-  const polling = resolvePolling(options);
+  // Each option is read once: a getter cannot hand validation one value and the request another.
+  const snapshot = readSaveZipOptions(options);
+  const params = saveZipParams(snapshot);
+  const connection = resolveConnection(snapshot);
+  const polling = resolvePolling(snapshot);
   const { scheduler } = polling;
   const client = clientConfig(connection, polling);
 
   return defer(() => {
     const progresshash = newProgressHash();
-    const host$ = options.pinServer === false ? of(connection.apiUrl) : pinServer$(client);
+    const host$ = snapshot.pinServer === false ? of(connection.apiUrl) : pinServer$(client);
     let last: ZipProgress | undefined;
 
     const job$ = host$.pipe(
@@ -109,6 +111,6 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
           }),
       ),
     );
-    return job$.pipe(failAfter(polling.timeout, () => new ProgressTimeoutError('deadline', polling.timeout, last), scheduler));
+    return job$.pipe(failAfter(polling.timeout, () => new ProgressTimeoutError({ reason: 'deadline', timeoutMs: polling.timeout, lastProgress: last }), scheduler));
   }).pipe(abortable(connection.signal));
 }

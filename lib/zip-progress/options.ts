@@ -127,17 +127,49 @@ function duration(name: string, value: unknown, fallback: number, { allowInfinit
   return value;
 }
 
-/** Validates the connection options; throws a TypeError naming the option. */
-export function resolveConnection(options: PCloudConnectionOptions): ResolvedConnection {
+/**
+ * Options as read once: every key present (undefined when not given), so a getter is called
+ * once and the value validated is the value used. Listing every key (checked by the compiler
+ * through this type) keeps a new option from being read twice.
+ */
+export type OptionsSnapshot<T> = { readonly [K in keyof Required<T>]: T[K] | undefined };
+
+/** Reads each connection option once. */
+export function readConnectionOptions(options: PCloudConnectionOptions): OptionsSnapshot<PCloudConnectionOptions> {
+  return { auth: options.auth, accessToken: options.accessToken, apiUrl: options.apiUrl, fetch: options.fetch, signal: options.signal };
+}
+
+/** Reads each polling option once. */
+export function readPollingOptions(options: PollingOptions): OptionsSnapshot<PollingOptions> {
+  return {
+    backoff: options.backoff,
+    requestTimeout: options.requestTimeout,
+    timeout: options.timeout,
+    stallTimeout: options.stallTimeout,
+    maxRetries: options.maxRetries,
+    notFoundGrace: options.notFoundGrace,
+    scheduler: options.scheduler,
+  };
+}
+
+/** Reads every option of `zipProgress$` once (see {@link OptionsSnapshot}). */
+export function readZipProgressOptions(options: ZipProgressOptions): OptionsSnapshot<ZipProgressOptions> {
+  return { ...readConnectionOptions(options), ...readPollingOptions(options), progresshash: options.progresshash };
+}
+
+/** Validates the connection options (read once: see {@link OptionsSnapshot}); throws a TypeError naming the option. */
+export function resolveConnection(options: OptionsSnapshot<PCloudConnectionOptions>): ResolvedConnection {
   const credentials: Credentials = { auth: options.auth, accessToken: options.accessToken };
   validateCredentials(credentials);
+  // Only a missing apiUrl means the default: null is a mistake, not a request for production.
+  if (options.apiUrl === null) throw new TypeError('apiUrl must be a URL (leave it undefined for the default), got null');
   const apiUrl = parseApiUrl(options.apiUrl ?? DEFAULT_API_URL, 'apiUrl', hasCredentials(credentials));
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new TypeError('fetch must be a function');
-  const { signal } = options;
+  const { fetch, signal } = options;
+  if (fetch !== undefined && typeof fetch !== 'function') throw new TypeError('fetch must be a function');
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
     throw new TypeError('signal must be an AbortSignal');
   }
-  return { apiUrl, credentials, fetch: options.fetch, signal };
+  return { apiUrl, credentials, fetch, signal };
 }
 
 /** Validates the polling options; throws a TypeError naming the option. */
@@ -179,11 +211,18 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
   };
 }
 
-/** Validates `progresshash`. */
+/**
+ * Validates `progresshash`: a non-empty string that can travel as given. A control character
+ * (NUL, CR, LF, ...) is no hash a caller meant, and a lone surrogate cannot be encoded in a form
+ * body (it would fail every request with an untyped `URIError`).
+ */
 export function validateProgressHash(progresshash: unknown): asserts progresshash is string {
   if (typeof progresshash !== 'string' || progresshash.trim() === '') {
     throw new TypeError('progresshash must be a non-empty string');
   }
+  if (/\p{Cc}/u.test(progresshash)) throw new TypeError('progresshash contains a control character (NUL, CR, LF, ...)');
+  // With the u flag, \p{Cs} matches only a surrogate that is not part of a pair.
+  if (/\p{Cs}/u.test(progresshash)) throw new TypeError('progresshash contains a lone surrogate (not valid UTF-16 text)');
 }
 
 /** The client configuration both `zipProgress$` and `saveZip$` call pCloud with. */

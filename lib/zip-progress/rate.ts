@@ -27,8 +27,7 @@ export interface RateEstimate {
  *
  * @example
  * ```ts
- * estimateRate({ atMs: 0, files: 0, bytes: 0 }, { atMs: 2000, files: 5, bytes: 1000 },
- *   { files: 5, totalfiles: 10, bytes: 1000, totalbytes: 4000 });
+ * estimateRate({ atMs: 0, files: 0, bytes: 0 }, 2000, { files: 5, totalfiles: 10, bytes: 1000, totalbytes: 4000 });
  * // { bytesPerSecond: 500, etaMs: 6000 }
  * ```
  */

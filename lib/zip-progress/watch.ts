@@ -133,7 +133,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   /** A guard expired: polling is cancelled first, then the stream fails (as rxjs `timeout` does). */
   fail(reason: 'stall' | 'deadline'): void {
     this.poller?.unsubscribe();
-    this.subscriber.error(new ProgressTimeoutError(reason, reason === 'stall' ? this.polling.stallTimeout : this.polling.timeout, this.emitted));
+    const timeoutMs = reason === 'stall' ? this.polling.stallTimeout : this.polling.timeout;
+    this.subscriber.error(new ProgressTimeoutError({ reason, timeoutMs, lastProgress: this.emitted }));
   }
 
   /** ms until the progress has not changed for `stallTimeout`. */

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { resolveConnection, resolvePolling, validateProgressHash, type ZipProgressOptions } from './options.js';
+import { readZipProgressOptions, resolveConnection, resolvePolling, validateProgressHash, type ZipProgressOptions } from './options.js';
 import type { ZipProgress } from './snapshot.js';
 import { observeZipProgress } from './watch.js';
 
@@ -31,6 +31,8 @@ import { observeZipProgress } from './watch.js';
  */
 export function zipProgress$(options: ZipProgressOptions): Observable<ZipProgress> {
   if (typeof options !== 'object' || options === null) throw new TypeError('zipProgress$ needs an options object');
-  validateProgressHash(options.progresshash);
-  return observeZipProgress(options.progresshash, resolveConnection(options), resolvePolling(options));
+  // Each option is read once: a getter cannot hand validation one value and the request another.
+  const snapshot = readZipProgressOptions(options);
+  validateProgressHash(snapshot.progresshash);
+  return observeZipProgress(snapshot.progresshash, resolveConnection(snapshot), resolvePolling(snapshot));
 }

@@ -7,6 +7,11 @@
  * `moduleResolution` node16 (ESM .ts and CJS .cts) and bundler. Also runs the
  * `pcloud-fake-server` bin from node_modules/.bin.
  *
+ * The public types match the runtime: every value the .d.ts/.d.cts of each entry declares is
+ * exported by the matching build (a name declared as a const but exported as a type only would
+ * compile in a consumer and throw at run time), and a consumer using a type-only export as a
+ * value (`PCloudFileMetadata.is(x)`) fails to type-check.
+ *
  * The pack happens in a copy of the repository (without node_modules, dist, .git), so running
  * this spec never rewrites the working tree's dist/. Set PCLOUD_ZIP_PROGRESS_TARBALL to a packed
  * .tgz (e.g. from `npm run check:package -- --keep`) to skip the pack.
@@ -16,6 +21,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlin
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -116,6 +122,38 @@ import type { SaveZipEvent, ZipProgress } from 'pcloud-zip-progress';
 export type Used = [FakePCloud, FakeUser, SaveZipEvent, ZipProgress];
 `;
 
+/** A type-only export used as a value: must not compile. */
+const MISUSE = `import { PCloudFileMetadata } from 'pcloud-zip-progress';
+export const isMetadata: boolean = PCloudFileMetadata.is({});
+`;
+
+/** Prints the runtime export names of both entries through import and require. */
+const RUNTIME_EXPORTS = `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const out = {};
+for (const entry of ['pcloud-zip-progress', 'pcloud-zip-progress/testing']) {
+  out[entry] = { import: Object.keys(await import(entry)).sort(), require: Object.keys(require(entry)).sort() };
+}
+console.log(JSON.stringify(out));
+`;
+
+/** The names a declaration file exports that have a value meaning (a const, function, class...). */
+function declaredValues(file: string): string[] {
+  const program = ts.createProgram({
+    rootNames: [file],
+    options: { noEmit: true, skipLibCheck: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: [] },
+  });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file);
+  const moduleSymbol = source === undefined ? undefined : checker.getSymbolAtLocation(source);
+  if (moduleSymbol === undefined) throw new Error(`${file} is not a module`);
+  return checker
+    .getExportsOfModule(moduleSymbol)
+    .filter((exported) => ((exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported).flags & ts.SymbolFlags.Value) !== 0)
+    .map((exported) => exported.getName())
+    .sort();
+}
+
 /**
  * `skipLibCheck: false` also type-checks the package's own .d.ts/.d.cts (and what they import:
  * rxjs, io-ts, fp-ts, @types/node), which costs ~5-10 s; the node16 project does it for both
@@ -184,6 +222,10 @@ beforeAll(async () => {
   writeFileSync(join(app, 'src', 'bundler', 'main.ts'), TS_IMPORTS + MAIN);
   writeFileSync(join(app, 'tsconfig.node16.json'), tsconfig('node16', 'node16', 'node16', false));
   writeFileSync(join(app, 'tsconfig.bundler.json'), tsconfig('esnext', 'bundler', 'bundler', true));
+  mkdirSync(join(app, 'src', 'misuse'), { recursive: true });
+  writeFileSync(join(app, 'src', 'misuse', 'main.ts'), MISUSE);
+  writeFileSync(join(app, 'tsconfig.misuse.json'), tsconfig('node16', 'node16', 'misuse', true));
+  writeFileSync(join(app, 'exports.mjs'), RUNTIME_EXPORTS);
   await sh('npm', ['install', tarball, 'rxjs@^7.8', '--no-audit', '--no-fund', '--prefer-offline'], app, SETUP_TIMEOUT);
 }, SETUP_TIMEOUT * 2);
 
@@ -209,6 +251,25 @@ describe('the packed package in a fresh project', () => {
   it('type-checks and runs under TypeScript moduleResolution bundler', async () => {
     await sh(process.execPath, [TSC, '-p', 'tsconfig.bundler.json'], app);
     expectZipped(parseResult(await sh(process.execPath, ['out/bundler/main.js'], app)));
+  }, RUN_TIMEOUT);
+
+  it('every value the .d.ts and .d.cts of each entry declare is exported at run time, and nothing else', async () => {
+    const runtime = JSON.parse((await sh(process.execPath, ['exports.mjs'], app)).trim()) as Record<string, { import: string[]; require: string[] }>;
+    const dist = join(app, 'node_modules', 'pcloud-zip-progress', 'dist');
+    const declared = {
+      'pcloud-zip-progress': { import: declaredValues(join(dist, 'index.d.ts')), require: declaredValues(join(dist, 'index.d.cts')) },
+      'pcloud-zip-progress/testing': { import: declaredValues(join(dist, 'testing', 'index.d.ts')), require: declaredValues(join(dist, 'testing', 'index.d.cts')) },
+    };
+    expect(declared['pcloud-zip-progress'].import).toEqual(expect.arrayContaining(['zipProgress$', 'saveZip$', 'PCloudZipError']));
+    expect(declared).toEqual(runtime);
+  }, RUN_TIMEOUT);
+
+  it('a type-only export used as a value does not type-check (PCloudFileMetadata.is)', async () => {
+    const failure = await sh(process.execPath, [TSC, '-p', 'tsconfig.misuse.json'], app).then(
+      () => 'compiled',
+      (error: unknown) => String(error),
+    );
+    expect(failure).toMatch(/src\/misuse\/main\.ts\(2,\d+\): error TS\d+: .*'PCloudFileMetadata'/);
   }, RUN_TIMEOUT);
 
   it('installs the pcloud-fake-server bin: --help', async () => {

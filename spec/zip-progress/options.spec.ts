@@ -30,6 +30,12 @@ describe('option validation', () => {
     [{ maxRetries: Infinity }, /maxRetries/],
     [{ backoff: { initialDelay: 1000, maxDelay: 10 } }, /maxDelay \(10\) must not be below backoff.initialDelay/],
     [{ backoff: 5 }, /backoff must be/],
+    [{ apiUrl: null }, /apiUrl must be a URL \(leave it undefined for the default\), got null/],
+    [{ progresshash: 'a\u0000b' }, /progresshash contains a control character/],
+    [{ progresshash: 'abc\n' }, /progresshash contains a control character/],
+    [{ progresshash: '\u007f' }, /progresshash contains a control character/],
+    [{ progresshash: 'a\ud800' }, /progresshash contains a lone surrogate/],
+    [{ progresshash: '\udc00b' }, /progresshash contains a lone surrogate/],
     [{ apiUrl: 'ftp://api.pcloud.com' }, /apiUrl must use http or https/],
     [{ apiUrl: 'not a url' }, /apiUrl must be an absolute http\(s\) URL/],
     [{ apiUrl: 'http://api.pcloud.com' }, /plain http to api.pcloud.com/],
@@ -46,6 +52,10 @@ describe('option validation', () => {
     expect(() => zipProgress$({ ...base, fetch, apiUrl })).not.toThrow();
   });
 
+  it('accepts a progresshash with characters outside the BMP (a surrogate pair)', () => {
+    expect(() => zipProgress$({ ...base, fetch, progresshash: 'job-\u{1F600}' })).not.toThrow();
+  });
+
   it('never echoes a token in a validation message', () => {
     expect(() => zipProgress$({ ...base, auth: 'SECRET value' })).toThrow(/^((?!SECRET).)*$/);
   });
@@ -55,7 +65,8 @@ describe('option validation', () => {
     [{ folderid: undefined }, /needs a tree/],
     [{ folderid: undefined, folderids: [] }, /needs a tree/],
     [{ folderid: -1 }, /folderid must be an id/],
-    [{ fileids: [1, 2.5] }, /fileids must be an array of ids/],
+    [{ fileids: [1, 2.5] }, /fileids must hold ids/],
+    [{ apiUrl: null }, /apiUrl must be a URL \(leave it undefined for the default\), got null/],
     [{ topath: undefined }, /exactly one destination/],
     [{ tofolderid: 0, toname: 'a.zip' }, /exactly one destination/],
     [{ topath: 'a.zip' }, /topath must be a full path/],
