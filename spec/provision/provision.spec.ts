@@ -62,8 +62,9 @@ function fakeAptGet(): { bin: string; log: string; chromium: string } {
 }
 
 it('does nothing when both programs are there', async () => {
-  // This machine has them (the e2e and worker specs run on them).
-  const result = await run({ PATH: process.env.PATH });
+  // This machine has them (the e2e and worker specs run on them), wherever the env says.
+  const { PATH, CHROMIUM_PATH, REDIS_SERVER } = process.env;
+  const result = await run({ PATH, CHROMIUM_PATH, REDIS_SERVER });
   expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
 });
 
