@@ -94,6 +94,14 @@ const text = async (selector: string): Promise<string> => (await page.textConten
 const progressEvents = (): Promise<number> => page.$eval('#progress-card', (card) => Number((card as HTMLElement).dataset.progressEvents ?? 0));
 const state = (outcome: string): Promise<unknown> => page.waitForSelector(`body[data-state="${outcome}"]`, { timeout: 15_000 });
 
+it('the page runs the library source, bundled for the browser without any Node built-in', () => {
+  const inputs = running().bundledInputs;
+  // The source, not a stale dist build.
+  expect(inputs).toContain('lib/index.ts');
+  expect(inputs).toContain('examples/browser/main.ts');
+  expect(inputs.filter((input) => input.startsWith('node:'))).toEqual([]);
+});
+
 it('zips the seeded folder from the pre-filled form: progress in units, then the saved zip', async () => {
   await withShots('zip', async (shot) => {
     const { config, user } = running();
