@@ -1,40 +1,15 @@
 /**
- * Browser demo: saves a pCloud folder as a zip with `saveZip$` and renders its progress.
+ * The web demo's page (`npm run demo:web`): saves a pCloud folder as a zip with `saveZip$` and
+ * shows the job's progress, its result, a cancel, and errors with what to do about them.
  *
  * It imports the library source so that the e2e spec proves the main entry bundles for the
- * browser; an app would import from 'pcloud-zip-progress'. `window.zipDemo` lets a test (or the
- * console) start a zip and cancel it without going through the form.
+ * browser; an app would import from 'pcloud-zip-progress'. `document.body.dataset.state`
+ * (idle, running, saved, cancelled, failed) lets a test wait for an outcome.
  */
-import { saveZip$, type ExponentialBackoffOptions, type ZipProgress } from '../../lib/index.js';
-
-/** What a zip needs; `backoff` lets the spec poll faster than the default schedule. */
-export interface DemoConfig {
-  readonly apiUrl: string;
-  readonly auth: string;
-  readonly folderid: number;
-  readonly topath: string;
-  readonly backoff?: ExponentialBackoffOptions;
-}
-
-export type DemoResult =
-  | { readonly status: 'saved'; readonly path: string; readonly size: number }
-  | { readonly status: 'aborted' }
-  | { readonly status: 'failed'; readonly error: string };
-
-export interface ZipDemo {
-  /** Starts a zip (cancelling any running one); settles when it is saved, aborted or failed. */
-  start(config: DemoConfig): Promise<DemoResult>;
-  /** Aborts the running zip through its AbortController; no request is sent afterwards. */
-  abort(): void;
-  /** Progress events rendered by the current zip (lets a test abort mid-job). */
-  readonly progressEvents: number;
-}
-
-declare global {
-  interface Window {
-    zipDemo: ZipDemo;
-  }
-}
+import { saveZip$, type ZipProgress } from '../../lib/index.js';
+import { parseWebDemoConfig, type WebDemoConfig } from './config.js';
+import { explainError, type ZipTarget } from './explain.js';
+import { formatBytes, formatDuration, formatPercent, progressTexts } from './format.js';
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const found = document.getElementById(id);
@@ -42,80 +17,214 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
   return found;
 }
 
-const bar = element('bar', HTMLProgressElement);
-const status = element('status', HTMLOutputElement);
-const result = element('result', HTMLParagraphElement);
 const form = element('form', HTMLFormElement);
-const cancel = element('cancel', HTMLButtonElement);
+const modeEmulator = element('mode-emulator', HTMLInputElement);
+const modeAccount = element('mode-account', HTMLInputElement);
+const emulatorFields = element('emulator-fields', HTMLDivElement);
+const server = element('server', HTMLDivElement);
+const regionField = element('region-field', HTMLLabelElement);
+const region = element('region', HTMLSelectElement);
+const authField = element('auth-field', HTMLLabelElement);
+const auth = element('auth', HTMLInputElement);
+const authHelp = element('auth-help', HTMLElement);
+const folderid = element('folderid', HTMLInputElement);
+const folderHelp = element('folder-help', HTMLElement);
+const topath = element('topath', HTMLInputElement);
+const startButton = element('start', HTMLButtonElement);
+const cancelButton = element('cancel', HTMLButtonElement);
+const card = element('progress-card', HTMLElement);
+const progressBody = element('progress-body', HTMLDivElement);
+const phase = element('phase', HTMLSpanElement);
+const percent = element('percent', HTMLSpanElement);
+const bar = element('bar', HTMLProgressElement);
+const stats = { files: element('files', HTMLElement), bytes: element('bytes', HTMLElement), rate: element('rate', HTMLElement), eta: element('eta', HTMLElement) };
+const notice = element('notice', HTMLDivElement);
+const noticeTitle = element('notice-title', HTMLParagraphElement);
+const noticeHint = element('notice-hint', HTMLParagraphElement);
+const noticeDetails = element('notice-details', HTMLDetailsElement);
+const noticeDetail = element('notice-detail', HTMLElement);
 
-function render(progress: ZipProgress): void {
-  bar.value = progress.fraction;
-  // floor: "100%" must mean done, never 99.6% rounded up.
-  status.textContent = `${Math.floor(progress.fraction * 100)}% (${progress.files}/${progress.totalfiles} files)`;
+type Mode = 'emulator' | 'account';
+type State = 'idle' | 'running' | 'saved' | 'cancelled' | 'failed';
+
+/** The form's values per mode, so switching back and forth keeps what was typed. */
+interface Fields {
+  auth: string;
+  folderid: string;
+  topath: string;
+}
+const fields: Record<Mode, Fields> = {
+  emulator: { auth: '', folderid: '', topath: '' },
+  account: { auth: '', folderid: '0', topath: '/pcloud-zip-progress-demo.zip' },
+};
+let mode: Mode = 'emulator';
+let emulator: WebDemoConfig | undefined;
+let controller: AbortController | undefined;
+
+function setState(state: State): void {
+  document.body.dataset.state = state;
+  const running = state === 'running';
+  startButton.disabled = running;
+  cancelButton.disabled = !running;
+  for (const input of [auth, folderid, topath, region, modeEmulator, modeAccount]) input.disabled = running;
+  if (emulator === undefined) modeEmulator.disabled = true;
 }
 
-let controller: AbortController | undefined;
-let progressEvents = 0;
+function showNotice(kind: 'ok' | 'bad' | 'info', title: string, hint: string, detail?: string): void {
+  notice.className = `notice ${kind}`;
+  // An error interrupts; a success or a cancel is announced politely.
+  notice.setAttribute('role', kind === 'bad' ? 'alert' : 'status');
+  noticeTitle.textContent = title;
+  noticeHint.textContent = hint;
+  noticeDetail.textContent = detail ?? '';
+  noticeDetails.hidden = detail === undefined;
+  notice.hidden = false;
+}
 
-function start(config: DemoConfig): Promise<DemoResult> {
+function render(progress: ZipProgress): void {
+  const texts = progressTexts(progress);
+  bar.value = progress.fraction;
+  percent.textContent = texts.percent;
+  stats.files.textContent = texts.files;
+  stats.bytes.textContent = texts.bytes;
+  stats.rate.textContent = texts.rate;
+  stats.eta.textContent = texts.eta;
+  phase.textContent = progress.done ? 'Saving the zip…' : 'Zipping…';
+}
+
+function resetProgress(): void {
+  card.hidden = false;
+  progressBody.hidden = false;
+  notice.hidden = true;
+  bar.value = 0;
+  bar.removeAttribute('value'); // indeterminate until pCloud reports the first counts
+  percent.textContent = '0%';
+  for (const stat of Object.values(stats)) stat.textContent = '—';
+  phase.textContent = 'Starting the zip…';
+  card.dataset.progressEvents = '0';
+}
+
+/** `/demo.zip` -> `/demo-2.zip` -> `/demo-3.zip`: the next run does not collide with this one. */
+function nextPath(path: string): string {
+  const match = /^(.*?)(?:-(\d+))?(\.zip)?$/i.exec(path);
+  if (match === null) return path;
+  const [, stem = path, n, ext = ''] = match;
+  return `${stem}-${n === undefined ? 2 : Number(n) + 1}${ext}`;
+}
+
+function apiUrl(): string {
+  return mode === 'emulator' && emulator !== undefined ? emulator.apiUrl : region.value;
+}
+
+/** Bad form input, said before any request. */
+function formProblem(): { title: string; hint: string } | undefined {
+  if (auth.value.trim() === '') return { title: 'Auth token missing', hint: mode === 'account' ? 'Paste the auth token of your pCloud account.' : 'Reload the page to get the demo token.' };
+  if (!/^\d+$/.test(folderid.value.trim())) return { title: 'Invalid folder id', hint: 'Enter a folder id: a whole number, 0 for the root folder.' };
+  if (!/^\/.*[^/]$/.test(topath.value.trim())) return { title: 'Invalid destination', hint: 'Give a full path ending in a file name, such as /backups/photos.zip.' };
+  return undefined;
+}
+
+function start(): void {
   controller?.abort();
+  resetProgress();
+  const problem = formProblem();
+  if (problem !== undefined) {
+    progressBody.hidden = true;
+    showNotice('bad', problem.title, problem.hint);
+    setState('failed');
+    return;
+  }
   const own = new AbortController();
   controller = own;
-  progressEvents = 0;
-  bar.value = 0;
-  status.textContent = 'starting';
-  result.textContent = '';
-  cancel.disabled = false;
-  const { backoff, ...rest } = config;
-  return new Promise<DemoResult>((resolve) => {
-    const finish = (outcome: DemoResult, text: string): void => {
-      if (controller === own) cancel.disabled = true;
-      result.textContent = text;
-      resolve(outcome);
-    };
-    saveZip$({ ...rest, ...(backoff === undefined ? {} : { backoff }), signal: own.signal }).subscribe({
-      next: (event) => {
-        if (event.type === 'progress') {
-          progressEvents += 1;
-          render(event.progress);
-        } else {
-          const path = event.metadata.path ?? config.topath;
-          finish({ status: 'saved', path, size: event.metadata.size }, `saved ${path} (${event.metadata.size} bytes)`);
-        }
-      },
-      error: (error: unknown) => {
-        if (error instanceof Error && error.name === 'AbortError') {
-          status.textContent = 'cancelled';
-          finish({ status: 'aborted' }, 'cancelled');
-          return;
-        }
-        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        status.textContent = 'failed';
-        finish({ status: 'failed', error: message }, message);
-      },
-    });
+  const target: ZipTarget = { apiUrl: apiUrl(), topath: topath.value.trim(), emulator: mode === 'emulator' };
+  const started = performance.now();
+  let events = 0;
+  setState('running');
+  saveZip$({ apiUrl: target.apiUrl, auth: auth.value.trim(), folderid: Number(folderid.value), topath: target.topath, signal: own.signal }).subscribe({
+    next: (event) => {
+      if (event.type === 'progress') {
+        events += 1;
+        card.dataset.progressEvents = String(events);
+        render(event.progress);
+        return;
+      }
+      const { metadata } = event;
+      bar.value = 1;
+      percent.textContent = formatPercent(1);
+      stats.eta.textContent = 'done';
+      phase.textContent = 'Done';
+      showNotice('ok', `Saved ${metadata.path ?? target.topath}`, `${formatBytes(metadata.size)} zip, file id ${metadata.fileid}, in ${formatDuration(performance.now() - started)}.`);
+      topath.value = nextPath(target.topath);
+      setState('saved');
+    },
+    error: (error: unknown) => {
+      if (controller === own) controller = undefined;
+      if (error instanceof Error && error.name === 'AbortError') {
+        phase.textContent = 'Stopped';
+        if (!bar.hasAttribute('value')) bar.value = 0;
+        showNotice('info', 'Zip cancelled', 'Polling stopped and the open request was aborted. Start again whenever you like.');
+        setState('cancelled');
+        return;
+      }
+      const explained = explainError(error, target);
+      phase.textContent = 'Failed';
+      if (!bar.hasAttribute('value')) bar.value = 0;
+      showNotice('bad', explained.title, explained.hint, explained.detail);
+      setState('failed');
+    },
+    complete: () => {
+      if (controller === own) controller = undefined;
+    },
   });
 }
 
-window.zipDemo = {
-  start,
-  abort: () => {
-    controller?.abort();
-  },
-  get progressEvents() {
-    return progressEvents;
-  },
-};
+/** Shows a mode's fields, help texts and values. */
+function show(next: Mode): void {
+  mode = next;
+  ({ auth: auth.value, folderid: folderid.value, topath: topath.value } = fields[next]);
+  emulatorFields.hidden = next !== 'emulator';
+  authField.classList.toggle('wide', next === 'emulator');
+  regionField.hidden = next !== 'account';
+  authHelp.textContent = next === 'emulator' ? 'Filled in by the demo server.' : 'Your pCloud auth token; it is only sent to pCloud.';
+  folderHelp.textContent = next === 'emulator' && emulator !== undefined ? `${emulator.folderPath}: ${emulator.files} files, ${formatBytes(emulator.bytes)}.` : '0 is the root folder.';
+  auth.placeholder = next === 'account' ? 'Paste your token' : '';
+  card.hidden = true;
+}
+
+/** Keeps what was typed in the mode being left, then shows the other one. */
+function switchMode(next: Mode): void {
+  fields[mode] = { auth: auth.value, folderid: folderid.value, topath: topath.value };
+  show(next);
+}
+
+async function loadEmulator(): Promise<void> {
+  try {
+    const response = await fetch('./config.json', { cache: 'no-store' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    emulator = parseWebDemoConfig(await response.json());
+    fields.emulator = { auth: emulator.auth, folderid: String(emulator.folderid), topath: emulator.topath };
+    server.textContent = `pCloud emulator at ${emulator.apiUrl}`;
+    show('emulator');
+  } catch {
+    // Served by something other than `npm run demo:web`: only a real account can be used.
+    server.textContent = 'No demo emulator: this page was not served by npm run demo:web.';
+    modeAccount.checked = true;
+    show('account');
+  }
+  setState('idle');
+}
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const data = new FormData(form);
-  const field = (name: string): string => {
-    const value = data.get(name);
-    return typeof value === 'string' ? value : '';
-  };
-  void start({ apiUrl: field('apiUrl'), auth: field('auth'), folderid: Number(field('folderid')), topath: field('topath') });
+  start();
 });
-cancel.addEventListener('click', () => {
-  window.zipDemo.abort();
+cancelButton.addEventListener('click', () => {
+  controller?.abort();
 });
+for (const radio of [modeEmulator, modeAccount]) {
+  radio.addEventListener('change', () => {
+    if (radio.checked) switchMode(radio.value === 'account' ? 'account' : 'emulator');
+  });
+}
+setState('idle');
+void loadEmulator();

@@ -54,6 +54,7 @@ export const ADAPTIVE_DEFAULTS = {
   idleShare: 0.4,
   aimShare: 0.25,
   failureDelay: 500,
+  /** `Math.random`, the failure jitter's source (see {@link AdaptiveBackoffOptions.random}). */
   random: Math.random,
 } as const satisfies Required<AdaptiveBackoffOptions>;
 

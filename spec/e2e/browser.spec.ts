@@ -1,159 +1,261 @@
 /**
- * The library in a real browser: examples/browser/main.ts is bundled from the library source
- * with esbuild (platform browser, so a Node built-in in the main entry fails the build), served
- * from one loopback origin, and polls the emulator on another, so every call is cross-origin.
+ * The web demo (`npm run demo:web`) in a real Chromium, driven as a person would: through the
+ * form and its buttons. `startWebDemo` (what the command runs) seeds the emulator, bundles
+ * examples/browser/main.ts from the library source with esbuild (platform browser, so a Node
+ * built-in in the main entry fails the build) and serves the page on another loopback port than
+ * the emulator, so every pCloud call is cross-origin.
+ *
+ * Every test saves PNG screenshots under .tmp/e2e/ (gitignored); a failure names them.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startFakePCloud } from '../../lib/testing/index.js';
-import type { FakePCloud, FakeUser } from '../../lib/testing/index.js';
-import type { DemoConfig, DemoResult } from '../../examples/browser/main.js';
+import { startWebDemo, type WebDemo } from '../../examples/browser/server.js';
 import { requestsOf } from '../support/requests.js';
 import { sleep } from '../support/wait.js';
 import { filesOf, unzip } from '../testing/helpers.js';
 
 const ROOT = join(__dirname, '..', '..');
+const SHOTS = join(ROOT, '.tmp', 'e2e');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// 12 files x 8 kB at 48 kB/s: a 2 s job, several polls at the spec's 100..200 ms backoff.
-const FILES = 12;
-const FILE_SIZE = 8_000;
-const BACKOFF = { initialDelay: 100, maxDelay: 200 };
-
-/** The page script, bundled in memory; fails on anything a browser cannot load. */
-async function bundle(): Promise<string> {
-  const built = await esbuild.build({
-    entryPoints: [join(ROOT, 'examples/browser/main.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const inputs = Object.keys(built.metafile.inputs);
-  // Proves the page runs the library source, not a stale dist build.
-  expect(inputs).toContain('lib/index.ts');
-  expect(inputs.filter((input) => input.startsWith('node:'))).toEqual([]);
-  const [output] = built.outputFiles;
-  if (output === undefined) throw new Error('esbuild produced no output');
-  return output.text;
-}
-
-/** Serves index.html and the bundle on 127.0.0.1: a different origin from the emulator. */
-async function serveStatic(script: string): Promise<{ url: string; server: Server }> {
-  const html = await readFile(join(ROOT, 'examples/browser/index.html'), 'utf8');
-  const files = new Map([
-    ['/index.html', { type: 'text/html; charset=utf-8', body: html }],
-    ['/main.js', { type: 'text/javascript; charset=utf-8', body: script }],
-  ]);
-  const server = createServer((req, res) => {
-    const file = files.get(new URL(req.url ?? '/', 'http://x').pathname);
-    if (file === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store' }).end(file.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
+// 40 files zipped in about 3 s: several polls on the default adaptive schedule (>= 250 ms apart).
+const FILES = 40;
+const SECONDS = 3;
 
 let browser: Browser | undefined;
-let site: { url: string; server: Server } | undefined;
-let fake: FakePCloud | undefined;
+let demo: WebDemo | undefined;
 let page: Page;
-let user: FakeUser;
-let folderid: number;
+let pageErrors: string[];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     // Not a skip: a CI image without a browser must be noticed, not silently pass.
-    throw new Error(`Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' or set CHROMIUM_PATH`);
+    throw new Error(`Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' (npm test does it as root) or set CHROMIUM_PATH`);
   }
-  site = await serveStatic(await bundle());
+  mkdirSync(SHOTS, { recursive: true });
+  demo = await startWebDemo({ dir: join(ROOT, 'examples', 'browser'), files: FILES, seconds: SECONDS });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
     timeout: 15_000,
   });
-}, 25_000);
+}, 30_000);
 
 afterAll(async () => {
   await browser?.close();
-  site?.server.closeAllConnections();
-  await new Promise<void>((resolve) => {
-    if (site === undefined) resolve();
-    else site.server.close(() => { resolve(); });
-  });
+  await demo?.close();
   await esbuild.stop();
 }, 10_000);
 
 beforeEach(async () => {
-  fake = await startFakePCloud({ bytesPerSecond: 48_000 });
-  user = fake.addUser();
-  for (let i = 0; i < FILES; i++) user.writeFile(`/photos/p${i}.bin`, new Uint8Array(FILE_SIZE).fill(i));
-  folderid = user.mkdir('/photos').folderid;
-  if (browser === undefined || site === undefined) throw new Error('beforeAll failed');
-  page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${site.url}/index.html`);
-  await page.waitForFunction(() => typeof window.zipDemo === 'object', undefined, { timeout: 5_000 });
-  expect(errors).toEqual([]);
-  // Same host, other port: the browser treats every emulator call as cross-origin (CORS).
-  expect(new URL(page.url()).origin).not.toBe(new URL(fake.url).origin);
+  if (browser === undefined || demo === undefined) throw new Error('beforeAll failed');
+  page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+  // Below the tests' own timeouts, so a stuck step still gets its screenshot.
+  page.setDefaultTimeout(10_000);
+  pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(demo.url);
+  await page.waitForSelector('body[data-state="idle"]', { timeout: 5_000 });
 }, 15_000);
 
 afterEach(async () => {
+  demo?.fake.clearFaults();
   await page.close();
-  await fake?.close();
 }, 10_000);
 
-function config(topath: string): DemoConfig {
-  if (fake === undefined) throw new Error('no emulator');
-  return { apiUrl: fake.url, auth: user.auth, folderid, topath, backoff: BACKOFF };
+function running(): WebDemo {
+  if (demo === undefined) throw new Error('no demo');
+  return demo;
 }
 
-const polls = (): number => (fake === undefined ? 0 : requestsOf(fake, 'savezipprogress').length);
+/**
+ * Runs a test body, always saving a screenshot at its end; on failure the error names every
+ * screenshot taken, so a person can look at what the page showed.
+ */
+async function withShots(name: string, body: (shot: (step: string) => Promise<void>) => Promise<void>): Promise<void> {
+  const taken: string[] = [];
+  const shot = async (step: string): Promise<void> => {
+    const path = join(SHOTS, `${name}-${step}.png`);
+    await page.screenshot({ path, fullPage: true });
+    taken.push(path);
+  };
+  try {
+    await body(shot);
+    await shot('end');
+  } catch (error) {
+    await shot('failed').catch(() => undefined);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\nscreenshots: ${taken.join(', ')}`, { cause: error });
+  }
+}
 
-it('polls the emulator cross-origin, renders progress and reaches 100%', async () => {
-  const result = await page.evaluate((cfg) => window.zipDemo.start(cfg), config('/photos.zip'));
+const text = async (selector: string): Promise<string> => (await page.textContent(selector))?.trim() ?? '';
+const progressEvents = (): Promise<number> => page.$eval('#progress-card', (card) => Number((card as HTMLElement).dataset.progressEvents ?? 0));
+const state = (outcome: string): Promise<unknown> => page.waitForSelector(`body[data-state="${outcome}"]`, { timeout: 15_000 });
 
-  expect(result).toMatchObject({ status: 'saved', path: '/photos.zip' } satisfies Partial<DemoResult>);
-  expect(await page.textContent('#status')).toBe(`100% (${FILES}/${FILES} files)`);
-  expect(await page.$eval('#bar', (bar) => (bar as HTMLProgressElement).value)).toBe(1);
-  expect(await page.textContent('#result')).toMatch(/^saved \/photos\.zip \(\d+ bytes\)$/);
-  // Several answers were rendered along the way, not just the final 100%.
-  expect(await page.evaluate(() => window.zipDemo.progressEvents)).toBeGreaterThanOrEqual(3);
-  expect(polls()).toBeGreaterThanOrEqual(3);
-  const zip = user.readFile('/photos.zip');
-  expect(zip).toBeDefined();
-  const files = filesOf(await unzip(zip!));
-  expect([...files.keys()].sort()).toEqual(Array.from({ length: FILES }, (_, i) => `p${i}.bin`).sort());
-}, 15_000);
+it('the page runs the library source, bundled for the browser without any Node built-in', () => {
+  const inputs = running().bundledInputs;
+  // The source, not a stale dist build.
+  expect(inputs).toContain('lib/index.ts');
+  expect(inputs).toContain('examples/browser/main.ts');
+  expect(inputs.filter((input) => input.startsWith('node:'))).toEqual([]);
+});
 
-it('aborts mid-job: the page stops and the emulator sees no later request', async () => {
-  const settled = page.evaluate((cfg) => window.zipDemo.start(cfg), config('/aborted.zip'));
-  // Mid-job: at least one answer rendered, and far from done (the job lasts about 2 s).
-  await page.waitForFunction(() => window.zipDemo.progressEvents >= 1, undefined, { timeout: 5_000 });
-  await page.evaluate(() => { window.zipDemo.abort(); });
-  const abortedAt = Date.now();
+it('zips the seeded folder from the pre-filled form: progress in units, then the saved zip', async () => {
+  await withShots('zip', async (shot) => {
+    const { config, user } = running();
+    // Pre-filled from the demo server; the token is in a password field and never in the URL.
+    expect(await page.inputValue('#auth')).toBe(config.auth);
+    expect(await page.getAttribute('#auth', 'type')).toBe('password');
+    expect(page.url()).not.toContain(config.auth);
+    expect(await page.inputValue('#topath')).toBe('/demo.zip');
+    expect(await text('#server')).toBe(`pCloud emulator at ${config.apiUrl}`);
+    expect(new URL(page.url()).origin).not.toBe(new URL(config.apiUrl).origin);
+    await shot('ready');
 
-  expect(await settled).toEqual({ status: 'aborted' } satisfies DemoResult);
-  expect(await page.textContent('#status')).toBe('cancelled');
-  expect(polls()).toBeGreaterThanOrEqual(1);
-  // Longer than the longest backoff: a poll timer that survived the abort would have fired.
-  await sleep(3 * BACKOFF.maxDelay);
-  const later = fake?.requests.filter((r) => r.at > abortedAt) ?? [];
-  expect(later.map((r) => `${r.httpMethod} /${r.method}`)).toEqual([]);
-  // The pending savezip was cancelled by the browser, not left hanging.
-  const savezip = fake === undefined ? [] : requestsOf(fake, 'savezip').filter((r) => r.httpMethod !== 'OPTIONS');
-  expect(savezip).toHaveLength(1);
-  expect(savezip[0]?.aborted).toBe(true);
-}, 15_000);
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.getElementById('progress-card')?.dataset.progressEvents) >= 2, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.getElementById('rate')?.textContent !== '—', undefined, { timeout: 10_000 });
+    // Mid-job, in readable units.
+    expect(await text('#percent')).toMatch(/^\d{1,2}%$/);
+    expect(await text('#files')).toMatch(new RegExp(`^\\d+ of ${FILES}$`));
+    expect(await text('#bytes')).toMatch(/^\d+(\.\d)? (B|KB|MB) of \d+(\.\d)? MB$/);
+    expect(await text('#rate')).toMatch(/^\d+(\.\d)? (KB|MB)\/s$/);
+    expect(await text('#eta')).toMatch(/^(under 1 s|\d+ s|—)$/);
+    expect(await page.isDisabled('#start')).toBe(true);
+    await shot('progress');
+
+    await state('saved');
+    expect(await text('#percent')).toBe('100%');
+    expect(await page.$eval('#bar', (bar) => (bar as HTMLProgressElement).value)).toBe(1);
+    expect(await text('#files')).toBe(`${FILES} of ${FILES}`);
+    expect(await text('#notice-title')).toBe('Saved /demo.zip');
+    expect(await text('#notice-hint')).toMatch(/^\d+(\.\d)? (KB|MB) zip, file id \d+, in \d+ s\.$/);
+    // Several answers were rendered along the way, not just the final 100%.
+    expect(await progressEvents()).toBeGreaterThanOrEqual(3);
+    expect(requestsOf(running().fake, 'savezipprogress').length).toBeGreaterThanOrEqual(3);
+    // The next run will not collide with the zip just saved.
+    expect(await page.inputValue('#topath')).toBe('/demo-2.zip');
+    const zip = user.readFile('/demo.zip');
+    expect(zip).toBeDefined();
+    expect(filesOf(await unzip(zip!)).size).toBe(FILES);
+    expect(pageErrors).toEqual([]);
+  });
+}, 30_000);
+
+it('cancels mid-job: one "cancelled" notice, and the emulator sees no later request', async () => {
+  await withShots('cancel', async (shot) => {
+    const { fake } = running();
+    await page.fill('#topath', '/cancelled.zip');
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.getElementById('progress-card')?.dataset.progressEvents) >= 1, undefined, { timeout: 10_000 });
+    await page.click('#cancel');
+    const cancelledAt = Date.now();
+    await state('cancelled');
+
+    expect(await text('#phase')).toBe('Stopped');
+    expect(await text('#notice-title')).toBe('Zip cancelled');
+    expect((await page.innerText('main')).match(/cancelled/gi)).toHaveLength(1);
+    expect(await page.isEnabled('#start')).toBe(true);
+    expect(await page.isDisabled('#cancel')).toBe(true);
+    // Longer than the longest wait of the schedule's first seconds: a surviving timer would fire.
+    await sleep(1_500);
+    const later = fake.requests.filter((r) => r.at > cancelledAt);
+    expect(later.map((r) => `${r.httpMethod} /${r.method}`)).toEqual([]);
+    const savezip = requestsOf(fake, 'savezip').filter((r) => r.httpMethod !== 'OPTIONS' && r.params.topath === '/cancelled.zip');
+    expect(savezip).toHaveLength(1);
+    expect(savezip[0]?.aborted).toBe(true);
+    await shot('cancelled');
+  });
+}, 30_000);
+
+it.each([
+  { name: 'already-exists', method: 'savezip', code: 2004, title: 'The zip already exists', hint: /already saved at \/exists\.zip: choose another "Save as" name/ },
+  { name: 'login-failed', method: 'savezip', code: 2000, title: 'Log in failed', hint: /emulator does not know this token/ },
+  { name: 'over-quota', method: 'savezipprogress', code: 2008, title: 'Not enough space', hint: /free some space/ },
+])('an injected $code on $method shows an error with a hint ($name)', async ({ name, method, code, title, hint }) => {
+  await withShots(`error-${name}`, async () => {
+    running().fake.inject(method, { type: 'api-error', code });
+    await page.fill('#topath', '/exists.zip');
+    await page.click('#start');
+    await state('failed');
+
+    expect(await page.getAttribute('#notice', 'role')).toBe('alert');
+    expect(await page.getAttribute('#notice', 'class')).toContain('bad');
+    expect(await text('#notice-title')).toBe(title);
+    expect(await text('#notice-hint')).toMatch(hint);
+    expect(await page.textContent('#notice-detail')).toMatch(new RegExp(`^PCloudApiError: .*${code}`));
+    // The bar stops (no indeterminate animation left running), and the form can be used again.
+    expect(await page.$eval('#bar', (bar) => bar.hasAttribute('value'))).toBe(true);
+    expect(await page.isEnabled('#start')).toBe(true);
+  });
+}, 60_000);
+
+it('an unreachable emulator is a network error with a hint', async () => {
+  await withShots('error-network', async () => {
+    // Every time: Chromium itself retries a request once when a kept-alive connection drops.
+    running().fake.inject('savezip', { type: 'drop' }, { times: Infinity });
+    await page.fill('#topath', '/dropped.zip');
+    await page.click('#start');
+    await state('failed');
+    expect(await text('#notice-title')).toBe('Cannot reach the server');
+    expect(await text('#notice-hint')).toContain('npm run demo:web');
+    expect(await page.textContent('#notice-detail')).toMatch(/^TransportError: /);
+  });
+}, 30_000);
+
+it('"Use my pCloud account": a token in a password field and a region that picks the API host', async () => {
+  await withShots('account', async (shot) => {
+    const hosts: string[] = [];
+    // No internet here: answer for pCloud's EU host as pCloud does for a wrong token.
+    await page.route('https://*.pcloud.com/**', async (route) => {
+      hosts.push(new URL(route.request().url()).host);
+      await route.fulfill({ status: 200, contentType: 'application/json', headers: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Authorization, Content-Type' }, body: '{"result":2000,"error":"Log in failed."}' });
+    });
+    await page.click('label[for="mode-account"]');
+    expect(await page.isVisible('#region')).toBe(true);
+    expect(await page.isVisible('#server')).toBe(false);
+    expect(await page.inputValue('#auth')).toBe('');
+    expect(await page.inputValue('#folderid')).toBe('0');
+    expect(await page.inputValue('#topath')).toBe('/pcloud-zip-progress-demo.zip');
+    expect(await page.getAttribute('#auth', 'type')).toBe('password');
+    expect(await page.$$eval('#region option', (options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['https://api.pcloud.com', 'https://eapi.pcloud.com']);
+
+    // No token: said at once, nothing sent.
+    await page.click('#start');
+    await state('failed');
+    expect(await text('#notice-title')).toBe('Auth token missing');
+    expect(await page.isVisible('#bar')).toBe(false);
+    expect(hosts).toEqual([]);
+
+    await page.selectOption('#region', 'https://eapi.pcloud.com');
+    await page.fill('#auth', 'not-a-real-token');
+    await shot('filled');
+    await page.click('#start');
+    // The previous attempt left the page in "failed" too: wait for this attempt's outcome.
+    await page.waitForFunction(() => document.getElementById('notice-title')?.textContent !== 'Auth token missing');
+    await state('failed');
+    expect(hosts.length).toBeGreaterThan(0);
+    expect(new Set(hosts)).toEqual(new Set(['eapi.pcloud.com']));
+    expect(await text('#notice-title')).toBe('Log in failed');
+    expect(await text('#notice-hint')).toMatch(/wrong or expired, or the account lives in the other region: EU accounts use https:\/\/eapi\.pcloud\.com/);
+
+    // Back to the emulator: its pre-filled values are still there.
+    await page.click('label[for="mode-emulator"]');
+    expect(await page.inputValue('#auth')).toBe(running().config.auth);
+  });
+}, 30_000);
+
+it('fits a phone screen: no horizontal scrolling, stats on two columns', async () => {
+  await withShots('phone', async (shot) => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.fill('#topath', '/phone.zip');
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.getElementById('progress-card')?.dataset.progressEvents) >= 1, undefined, { timeout: 10_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shot('progress');
+    await page.click('#cancel');
+    await state('cancelled');
+  });
+}, 30_000);

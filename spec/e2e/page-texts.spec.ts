@@ -1,0 +1,122 @@
+/**
+ * The web demo's texts, without a browser: readable units (examples/browser/format.ts) and the
+ * title and hint shown for each error (examples/browser/explain.ts).
+ */
+import { explainError, type ZipTarget } from '../../examples/browser/explain.js';
+import { formatBytes, formatDuration, formatPercent, formatRate, progressTexts } from '../../examples/browser/format.js';
+import { parseWebDemoConfig } from '../../examples/browser/config.js';
+import { PCloudApiError, PCloudErrorCode, ProgressTimeoutError, ResponseDecodeError, TransportError } from '../../lib/index.js';
+import type { ZipProgress } from '../../lib/index.js';
+
+describe('readable units', () => {
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1024, '1.0 KB'],
+    [8_000, '7.8 KB'],
+    [150 * 1024, '150 KB'],
+    [1.5 * 1024 * 1024, '1.5 MB'],
+    [3.2 * 1024 ** 3, '3.2 GB'],
+    [-5, '0 B'],
+  ])('formatBytes(%p) = %p', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+
+  it.each([
+    [undefined, '—'],
+    [Infinity, '—'],
+    [0, 'under 1 s'],
+    [1, '1 s'],
+    [999, '1 s'],
+    [42_000, '42 s'],
+    [59_001, '1 min 00 s'],
+    [185_000, '3 min 05 s'],
+    [3_840_000, '1 h 04 min'],
+  ])('formatDuration(%p) = %p', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it('rates per second, unknown as a dash; percentages floored and clamped', () => {
+    expect(formatRate(870_400)).toBe('850 KB/s');
+    expect(formatRate(undefined)).toBe('—');
+    expect(formatPercent(0.996)).toBe('99%');
+    expect(formatPercent(1)).toBe('100%');
+    expect(formatPercent(1.2)).toBe('100%');
+    expect(formatPercent(-0.1)).toBe('0%');
+  });
+
+  it('a snapshot in the page\'s words', () => {
+    const progress: ZipProgress = { files: 1200, totalfiles: 3000, bytes: 5 * 1024 * 1024, totalbytes: 20 * 1024 * 1024, fraction: 0.25, done: false, elapsedMs: 4000, bytesPerSecond: 1024 * 1024, etaMs: 15_000 };
+    expect(progressTexts(progress)).toEqual({ percent: '25%', files: '1,200 of 3,000', bytes: '5.0 MB of 20.0 MB', rate: '1.0 MB/s', eta: '15 s' });
+    expect(progressTexts({ ...progress, files: 3000, done: true, etaMs: 0 }).eta).toBe('done');
+  });
+});
+
+describe('errors: a title and a hint of what to do', () => {
+  const account: ZipTarget = { apiUrl: 'https://api.pcloud.com', topath: '/backups/photos.zip', emulator: false };
+  const emulator: ZipTarget = { apiUrl: 'http://127.0.0.1:8080', topath: '/demo.zip', emulator: true };
+  const api = (code: number, transient = false): PCloudApiError => new PCloudApiError({ code, method: 'savezip', message: 'text', transient });
+
+  it.each([
+    [PCloudErrorCode.LoginRequired, 'Not logged in', /Enter your pCloud auth token/],
+    [PCloudErrorCode.LoginFailed, 'Log in failed', /wrong or expired, or the account lives in the other region: EU accounts use https:\/\/eapi\.pcloud\.com/],
+    [PCloudErrorCode.InvalidAccessToken, 'Token not accepted', /log in again/],
+    [PCloudErrorCode.TooManyLoginTries, 'Too many login attempts', /wait a few minutes/],
+    [PCloudErrorCode.AlreadyExists, 'The zip already exists', /already saved at \/backups\/photos\.zip/],
+    [PCloudErrorCode.DirectoryNotFound, 'Folder not found', /check the folder id/],
+    [PCloudErrorCode.ParentNotFound, 'Destination folder missing', /folder of \/backups\/photos\.zip does not exist/],
+    [PCloudErrorCode.AccessDenied, 'Access denied', /permissions/],
+    [PCloudErrorCode.OverQuota, 'Not enough space', /free some space/],
+    [PCloudErrorCode.ZipNotFound, 'Zip job lost', /start it again/],
+    [7777, 'pCloud refused (7777)', /try again/],
+  ])('PCloudApiError %p on an account', (code, title, hint) => {
+    const explained = explainError(api(code), account);
+    expect(explained.title).toBe(title);
+    expect(explained.hint).toMatch(hint);
+    expect(explained.detail).toBe(`PCloudApiError: pCloud savezip failed with ${code}: text`);
+  });
+
+  it('a retried-out transient code says pCloud is busy', () => {
+    expect(explainError(api(PCloudErrorCode.InternalError, true), account).title).toBe('pCloud is busy');
+  });
+
+  it('on the emulator, a login failure and a network failure point at the demo, not at regions', () => {
+    expect(explainError(api(PCloudErrorCode.LoginFailed), emulator).hint).toMatch(/^The emulator does not know this token/);
+    const network = new TransportError({ kind: 'network', method: 'savezip', message: 'network failure', transient: true });
+    expect(explainError(network, emulator).title).toBe('Cannot reach the server');
+    expect(explainError(network, emulator).hint).toContain('npm run demo:web');
+    expect(explainError(network, account).hint).toMatch(/^No answer from https:\/\/api\.pcloud\.com/);
+  });
+
+  it.each([
+    [new TransportError({ kind: 'timeout', method: 'savezipprogress', message: 'timed out', transient: true }), 'The server is too slow'],
+    [new TransportError({ kind: 'http', method: 'savezip', message: 'HTTP 502', transient: true, status: 502 }), 'HTTP error 502'],
+    [new TransportError({ kind: 'redirect', method: 'savezip', message: 'redirected', transient: false, status: 301 }), 'Unexpected redirect'],
+    [new ProgressTimeoutError('stall', 900_000, undefined), 'The zip stalled'],
+    [new ProgressTimeoutError('deadline', 60_000, undefined), 'The zip took too long'],
+    [new TypeError('saveZip$: topath must be a string'), 'Invalid settings'],
+    [new Error('odd'), 'Something went wrong'],
+  ])('%p', (error, title) => {
+    const explained = explainError(error, account);
+    expect(explained.title).toBe(title);
+    expect(explained.hint.length).toBeGreaterThan(10);
+    expect(explained.detail).toBe(`${error.name}: ${error.message}`);
+  });
+
+  it('a body that is not pCloud\'s points at the API host', () => {
+    const decode = new ResponseDecodeError({ method: 'savezipprogress', paths: ['files'], problems: ['files is not a number'], excerpt: '<html>', status: 200 });
+    expect(explainError(decode, account).title).toBe('Not a pCloud answer');
+    expect(explainError(decode, account).hint).toContain('https://api.pcloud.com');
+  });
+});
+
+describe('config.json', () => {
+  const valid = { apiUrl: 'http://127.0.0.1:1', auth: 't', folderid: 1, folderPath: '/demo', topath: '/demo.zip', files: 3, bytes: 10 };
+
+  it('accepts the demo server\'s body and names the first bad field otherwise', () => {
+    expect(parseWebDemoConfig(valid)).toEqual(valid);
+    expect(() => parseWebDemoConfig(null)).toThrow('config.json is not an object');
+    expect(() => parseWebDemoConfig({ ...valid, auth: 1 })).toThrow('config.json: auth must be a string');
+    expect(() => parseWebDemoConfig({ ...valid, folderid: '1' })).toThrow('config.json: folderid must be a number');
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * spec/provision/provision.sh, the step `npm test` runs first (npm's pretest hook): it installs
+ * Debian's chromium and redis-server when they are missing, or stops with one message saying what
+ * to install. Run as a child process with the checks pointed at paths that do not exist, so the
+ * real packages on this machine are never touched: a fake apt-get stands in for the real one.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SCRIPT = join(__dirname, 'provision.sh');
+const BASH = '/bin/bash';
+const NOBODY = 65534;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(env: NodeJS.ProcessEnv, uid?: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BASH, [SCRIPT], { env, ...(uid === undefined ? {} : { uid, gid: uid }) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'provision-'));
+  // The unprivileged run must be able to read the script's directory chain and this one.
+  chmodSync(dir, 0o755);
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A stand-in apt-get: logs its arguments and DEBIAN_FRONTEND, and "installs" both programs. */
+function fakeAptGet(): { bin: string; log: string; chromium: string } {
+  const bin = join(dir, 'bin');
+  const log = join(dir, 'apt.log');
+  const chromium = join(dir, 'chromium');
+  mkdirSync(bin);
+  const script = [
+    '#!/bin/bash',
+    `echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> '${log}'`,
+    'if [ "${*: -1}" != update ]; then',
+    `  printf '#!/bin/bash\\n' > '${chromium}'; chmod +x '${chromium}'`,
+    `  printf '#!/bin/bash\\n' > '${bin}/fake-redis-server'; chmod +x '${bin}/fake-redis-server'`,
+    'fi',
+  ].join('\n');
+  writeFileSync(join(bin, 'apt-get'), script, { mode: 0o755 });
+  return { bin, log, chromium };
+}
+
+it('does nothing when both programs are there', async () => {
+  // This machine has them (the e2e and worker specs run on them), wherever the env says.
+  const { PATH, CHROMIUM_PATH, REDIS_SERVER } = process.env;
+  const result = await run({ PATH, CHROMIUM_PATH, REDIS_SERVER });
+  expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
+});
+
+it('installs what is missing with apt-get, non-interactively, then checks again', async () => {
+  const apt = fakeAptGet();
+  const result = await run({ PATH: `${apt.bin}:/usr/bin:/bin`, CHROMIUM_PATH: apt.chromium, REDIS_SERVER: 'fake-redis-server' });
+
+  expect(result.stderr).toContain('installing the Debian package(s) chromium redis-server');
+  expect(result.code).toBe(0);
+  const calls = readFileSync(apt.log, 'utf8').trim().split('\n');
+  expect(calls).toEqual([
+    expect.stringMatching(/^DEBIAN_FRONTEND=noninteractive .*update$/),
+    expect.stringMatching(/^DEBIAN_FRONTEND=noninteractive .*install -y --no-install-recommends chromium redis-server$/),
+  ]);
+});
+
+it('installs only the missing package', async () => {
+  const apt = fakeAptGet();
+  const result = await run({ PATH: `${apt.bin}:${process.env.PATH ?? ''}`, CHROMIUM_PATH: apt.chromium });
+
+  expect(result.code).toBe(0);
+  expect(readFileSync(apt.log, 'utf8')).toMatch(/install -y --no-install-recommends chromium\n$/);
+});
+
+it('stops with one message when apt-get did not provide the program looked for', async () => {
+  const apt = fakeAptGet();
+  const result = await run({ PATH: `${apt.bin}:/usr/bin:/bin`, CHROMIUM_PATH: join(dir, 'elsewhere', 'chrome') });
+
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/^npm test: missing chromium \(no executable at .*elsewhere\/chrome\); still missing after apt-get install/m);
+});
+
+it('without apt-get: exit 1 at once, one message naming both packages and how to skip', async () => {
+  // Only bash built-ins run before apt-get is looked up, so an empty PATH means "no apt-get".
+  const result = await run({ PATH: join(dir, 'empty'), CHROMIUM_PATH: join(dir, 'no-chromium'), REDIS_SERVER: 'no-redis-server' });
+
+  expect(result.code).toBe(1);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toBe(`npm test: missing chromium (no executable at ${join(dir, 'no-chromium')}), redis-server ('no-redis-server' is not on PATH); cannot install them here: no apt-get (not Debian or Ubuntu).`);
+  expect(lines[1]).toBe('  Install as root: apt-get install chromium redis-server. Or set CHROMIUM_PATH to an existing Chromium or Chrome and REDIS_SERVER to a redis-server binary.');
+});
+
+it('not root: exit 1 before calling apt-get, naming only the missing package', async () => {
+  const apt = fakeAptGet();
+  const env = { PATH: `${apt.bin}:/usr/bin:/bin`, CHROMIUM_PATH: join(dir, 'no-chromium') };
+  // As root (CI, this machine), run the script as nobody; otherwise the test already is not root.
+  const result = await run(env, process.getuid?.() === 0 ? NOBODY : undefined);
+
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/^npm test: missing chromium \(no executable at .*no-chromium\); cannot install them here: not root \(uid \d+\)\.\n {2}Install as root: apt-get install chromium\. Or set CHROMIUM_PATH to an existing Chromium or Chrome\.\n$/);
+  expect(existsSync(apt.log)).toBe(false);
+});
