@@ -3,7 +3,13 @@ import { parseArgs } from 'node:util';
 /** What the demo was asked to do. */
 export type DemoPlan =
   | { readonly kind: 'help' }
-  | { readonly kind: 'local'; readonly seconds: number; readonly files: number }
+  | {
+      readonly kind: 'local';
+      readonly seconds: number;
+      readonly files: number;
+      /** Account options given without a token: ignored, and the user is told so. */
+      readonly warnings: readonly string[];
+    }
   | {
       readonly kind: 'account';
       readonly auth: string;
@@ -14,6 +20,8 @@ export type DemoPlan =
       readonly topath?: string;
       readonly tofolderid?: number;
       readonly toname?: string;
+      /** Emulator options given with a token: ignored, and the user is told so. */
+      readonly warnings: readonly string[];
     };
 
 export const HELP = `npm run demo [-- options]
@@ -43,6 +51,14 @@ Ctrl-C cancels cleanly. When stdout is not a terminal it prints one line per upd
 /** Bad command-line input: the message says what was wrong. */
 export class DemoUsageError extends Error {
   override readonly name = 'DemoUsageError';
+}
+
+const ACCOUNT_OPTIONS = ['api-url', 'folderid', 'folderids', 'fileids', 'topath', 'tofolderid', 'toname'] as const;
+const LOCAL_OPTIONS = ['seconds', 'files'] as const;
+
+/** `--a, --b` for the options of `names` that were given. */
+function given(values: Record<string, unknown>, names: readonly string[]): string {
+  return names.filter((name) => values[name] !== undefined).map((name) => `--${name}`).join(', ');
 }
 
 function integer(name: string, value: string | undefined): number | undefined {
@@ -84,18 +100,23 @@ export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   if (values.help) return { kind: 'help' };
   const auth = values.auth ?? env.PCLOUD_AUTH;
   if (auth === undefined || auth === '') {
+    // Without a token the demo runs on the emulator: say so rather than zip something else silently.
+    const ignored = given(values, ACCOUNT_OPTIONS);
+    const warnings = ignored === '' ? [] : [`warning: ${ignored} ignored: no token (--auth or PCLOUD_AUTH), so this runs on the local emulator`];
     const seconds = Number(values.seconds ?? '10');
     if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= 600)) throw new DemoUsageError('--seconds must be a number between 0 and 600');
     const files = integer('files', values.files) ?? 300;
     if (files < 1 || files > 5000) throw new DemoUsageError('--files must be between 1 and 5000');
-    return { kind: 'local', seconds, files };
+    return { kind: 'local', seconds, files, warnings };
   }
   const tree = { folderid: integer('folderid', values.folderid), folderids: integers('folderids', values.folderids), fileids: integers('fileids', values.fileids) };
   if (tree.folderid === undefined && tree.folderids === undefined && tree.fileids === undefined) {
     throw new DemoUsageError('with --auth, say what to zip: --folderid, --folderids or --fileids');
   }
+  const ignored = given(values, LOCAL_OPTIONS);
   return {
     kind: 'account',
+    warnings: ignored === '' ? [] : [`warning: ${ignored} ignored: they apply to the local emulator run, not to an account`],
     auth,
     apiUrl: values['api-url'] ?? 'https://api.pcloud.com',
     ...tree,

@@ -90,13 +90,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     plan = parseDemoArgs(argv, env);
   } catch (error) {
     if (!(error instanceof DemoUsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${HELP}\n`);
+    // One line: the mistake stays visible above the prompt; --help has the rest.
+    process.stderr.write(`demo: ${error.message} (npm run demo -- --help lists the options)\n`);
     return 2;
   }
   if (plan.kind === 'help') {
     out.write(`${HELP}\n`);
     return 0;
   }
+  for (const warning of plan.warnings) process.stderr.write(`${warning}\n`);
   try {
     return plan.kind === 'local' ? await runLocal(plan) : await runAccount(plan);
   } catch (error) {

@@ -13,21 +13,62 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit] ?? 'B'}`;
 }
 
-/** ETA as m:ss, or '?' while unknown. */
+/** A count with thousands separators, the same on every machine (`1,024`). */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** A duration as `45s`, `1m 05s` or `2h 03m`; `?` while unknown. */
 export function formatEta(ms: number | undefined): string {
-  if (ms === undefined) return '?';
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  if (ms === undefined || !Number.isFinite(ms)) return '?';
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** Transfer rate per second, or `unknown` while there is none. */
-function rateText(bytesPerSecond: number | undefined, unknown: string): string {
-  return bytesPerSecond === undefined ? unknown : `${formatBytes(bytesPerSecond)}/s`;
+/** Transfer rate per second, or `?/s` while there is none. */
+function rateText(bytesPerSecond: number | undefined): string {
+  return bytesPerSecond === undefined ? '?/s' : `${formatBytes(bytesPerSecond)}/s`;
 }
 
-/** One line describing a snapshot (the non-TTY output, also the bar's payload). */
+/** One line describing a snapshot (the output when stdout is not a terminal). */
 export function describe(p: ZipProgress): string {
-  return `${(p.fraction * 100).toFixed(1)}% files ${p.files}/${p.totalfiles} bytes ${formatBytes(p.bytes)}/${formatBytes(p.totalbytes)} rate ${rateText(p.bytesPerSecond, '?')} eta ${formatEta(p.etaMs)}`;
+  return `${(p.fraction * 100).toFixed(1)}% files ${p.files}/${p.totalfiles} bytes ${formatBytes(p.bytes)}/${formatBytes(p.totalbytes)} rate ${rateText(p.bytesPerSecond)} eta ${formatEta(p.etaMs)}`;
+}
+
+/** The bar never grows past this many cells, nor shrinks below the minimum (then it goes). */
+const BAR_MAX = 30;
+const BAR_MIN = 8;
+
+function bar(fraction: number, cells: number): string {
+  const full = Math.min(cells, Math.max(0, Math.floor(fraction * cells)));
+  return '█'.repeat(full) + '░'.repeat(cells - full);
+}
+
+/**
+ * The live line for a terminal `columns` wide, at most `columns - 1` characters (writing the
+ * last column makes some terminals wrap), e.g.
+ * `63% ██████░░░░ 512/1,024 files  1.2 GB/2.0 GB  24.5 MB/s  ETA 1m 05s`.
+ * Room is made by shrinking the bar first, then by tighter spacing and no `files` word, then by
+ * dropping the bar; the numbers go last (cut at the end) on a terminal too narrow for them.
+ */
+export function progressLine(p: ZipProgress, columns: number): string {
+  const width = Math.max(1, columns - 1);
+  const percent = `${Math.floor(p.fraction * 100)}%`.padStart(4);
+  const counts = `${formatCount(p.files)}/${formatCount(p.totalfiles)}`;
+  const bytes = `${formatBytes(p.bytes)}/${formatBytes(p.totalbytes)}`;
+  const rate = rateText(p.bytesPerSecond);
+  const eta = `ETA ${formatEta(p.etaMs)}`;
+  const layouts = [
+    [`${counts} files`, bytes, rate, eta].join('  '),
+    [counts, bytes, rate, eta].join(' '),
+  ];
+  for (const text of layouts) {
+    const room = width - percent.length - text.length - 2;
+    if (room >= BAR_MIN) return `${percent} ${bar(p.fraction, Math.min(BAR_MAX, room))} ${text}`;
+  }
+  return `${percent} ${layouts[1] ?? ''}`.slice(0, width);
 }
 
 /** Where progress goes: a live bar on a terminal, plain lines elsewhere (logs, CI, pipes). */
@@ -46,9 +87,10 @@ export function progressView(stream: NodeJS.WriteStream): ProgressView {
       stop: () => undefined,
     };
   }
-  const bar = new cliProgress.SingleBar(
+  const view = new cliProgress.SingleBar(
     {
-      format: 'zipping [{bar}] {percentage}% | {files}/{totalfiles} files | {bytesText} | {rate} | ETA {eta_text}',
+      // Our own layout, fitted to the terminal's width at every redraw (it may be resized).
+      format: (_options, params, payload: { progress?: ZipProgress }) => (payload.progress === undefined ? '' : progressLine(payload.progress, params.maxWidth)),
       hideCursor: true,
       stream,
     },
@@ -57,21 +99,14 @@ export function progressView(stream: NodeJS.WriteStream): ProgressView {
   let started = false;
   return {
     update: (p) => {
-      const payload = {
-        files: p.files,
-        totalfiles: p.totalfiles,
-        bytesText: `${formatBytes(p.bytes)}/${formatBytes(p.totalbytes)}`,
-        rate: rateText(p.bytesPerSecond, '?/s'),
-        eta_text: formatEta(p.etaMs),
-      };
       const value = Math.round(p.fraction * 1000);
       if (!started) {
-        bar.start(1000, value, payload);
+        view.start(1000, value, { progress: p });
         started = true;
-      } else bar.update(value, payload);
+      } else view.update(value, { progress: p });
     },
     stop: () => {
-      if (started) bar.stop();
+      if (started) view.stop();
     },
   };
 }

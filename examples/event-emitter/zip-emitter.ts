@@ -47,8 +47,9 @@ export function startZip(options: SaveZipOptions): ZipEmitter {
   queueMicrotask(() => {
     zip$.subscribe({
       next: (event) => {
+        // Other event types (a newer library's) have no event here.
         if (event.type === 'progress') emitter.emit('progress', event.progress);
-        else emitter.emit('saved', event.metadata);
+        else if (event.type === 'saved') emitter.emit('saved', event.metadata);
       },
       error: (error: unknown) => {
         emitter.emit('error', error);

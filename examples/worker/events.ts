@@ -12,8 +12,10 @@ function isZipProgress(data: unknown): data is ZipJobProgress {
 }
 
 function percent(progress: ZipJobProgress): string {
-  const eta = progress.etaMs === null ? '' : `, ~${Math.ceil(progress.etaMs / 1000)} s left`;
-  return `${Math.floor(progress.fraction * 100)}% (${progress.files}/${progress.totalfiles} files${eta}) on ${progress.worker}, attempt ${progress.attempt}`;
+  const eta = progress.etaMs === null || progress.fraction >= 1 ? '' : `, ~${Math.ceil(progress.etaMs / 1000)} s left`;
+  // Null counts: a recovered zip whose earlier attempt never reported any.
+  const files = progress.totalfiles === null ? 'files unknown' : `${progress.files ?? '?'}/${progress.totalfiles} files`;
+  return `${Math.floor(progress.fraction * 100)}% (${files}${eta}) on ${progress.worker}, attempt ${progress.attempt}`;
 }
 
 /** Sends one line per event to `print`; returns a function that stops listening. */

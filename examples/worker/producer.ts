@@ -6,11 +6,21 @@
  *
  * Give every job its own destination: the worker's retry logic relies on it (see worker.ts).
  */
+import { parseArgs } from 'node:util';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
-import type { PCloudFileMetadata } from '../../lib/index.js';
+import { type PCloudFileMetadata, saveZip$ } from '../../lib/index.js';
+import { boundedConnection, checkRedisUrl, shownRedisUrl } from './redis.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, type ZipJobData } from './worker.js';
 
 export type ZipQueue = Queue<ZipJobData, PCloudFileMetadata>;
+
+export const PRODUCER_USAGE = `Usage: npx tsx examples/worker/producer.ts TREE DESTINATION
+
+Enqueues one pCloud zip job for examples/worker/worker.ts, on the Redis of REDIS_URL
+(default ${DEFAULT_REDIS_URL}) and the queue ZIP_QUEUE (default ${DEFAULT_QUEUE}).
+  TREE          --folderid ID | --folderids ID,ID | --fileids ID,ID
+  DESTINATION   --topath /full/path.zip | --tofolderid ID --toname NAME (one per job)
+  --help        this text`;
 
 /**
  * Retries cover transient failures and a worker that dies (BullMQ's stall check puts its job
@@ -23,45 +33,136 @@ export const ZIP_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-export function openZipQueue(redisUrl: string, name: string = DEFAULT_QUEUE): ZipQueue {
-  return new Queue<ZipJobData, PCloudFileMetadata>(name, { connection: { url: redisUrl } });
+/** Connection attempts of the command line before it gives up on Redis. */
+export const PRODUCER_CONNECT_ATTEMPTS = 3;
+
+/**
+ * The queue on `redisUrl`. With `connectAttempts`, a Redis that cannot be reached fails the
+ * pending calls after that many attempts (a command-line tool); without, it reconnects forever
+ * (a long-running service that should ride out a Redis restart).
+ */
+export function openZipQueue(redisUrl: string, name: string = DEFAULT_QUEUE, { connectAttempts }: { connectAttempts?: number } = {}): ZipQueue {
+  const connection = connectAttempts === undefined ? { url: redisUrl } : boundedConnection(redisUrl, connectAttempts);
+  return new Queue<ZipJobData, PCloudFileMetadata>(name, { connection });
 }
 
-export function enqueueZip(queue: ZipQueue, data: ZipJobData, options: JobsOptions = {}): Promise<Job<ZipJobData, PCloudFileMetadata>> {
+/**
+ * Throws the TypeError saveZip$ would throw for this job (no tree, no or two destinations, a bad
+ * id or path), so that a job the worker would refuse never enters the queue. Building the
+ * observable validates it; nothing is sent, as nothing subscribes.
+ */
+export function validateZipJob(data: ZipJobData): void {
+  saveZip$({ ...data.tree, ...data.destination });
+}
+
+/** Validates the job (see {@link validateZipJob}), then adds it; rejects with a TypeError on a bad job. */
+export async function enqueueZip(queue: ZipQueue, data: ZipJobData, options: JobsOptions = {}): Promise<Job<ZipJobData, PCloudFileMetadata>> {
+  validateZipJob(data);
   return queue.add('savezip', data, { ...ZIP_JOB_OPTIONS, ...options });
 }
 
-/** `--name value` pairs into job data; the worker (saveZip$) validates the combination. */
-export function jobFromArgs(argv: readonly string[]): ZipJobData {
-  const args = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const flag = argv[i] ?? '';
-    const value = argv[i + 1];
-    if (!flag.startsWith('--') || value === undefined) throw new Error(`Expected --name value pairs, got '${flag}'`);
-    args.set(flag.slice(2), value);
+/** A command line that cannot work: the message says what is wrong. */
+export class ProducerUsageError extends Error {
+  override readonly name = 'ProducerUsageError';
+}
+
+/** What the command line asks for. */
+export type ProducerCommand = { readonly kind: 'help' } | { readonly kind: 'enqueue'; readonly job: ZipJobData };
+
+/** An id as a number; anything else as NaN, which saveZip$'s validation names. */
+const id = (value: string): number => (/^\d+$/.test(value.trim()) ? Number(value) : NaN);
+
+/** Reads the command line (without node and the script); throws {@link ProducerUsageError}. */
+export function parseProducerArgs(argv: readonly string[]): ProducerCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        folderid: { type: 'string' },
+        folderids: { type: 'string' },
+        fileids: { type: 'string' },
+        topath: { type: 'string' },
+        tofolderid: { type: 'string' },
+        toname: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new ProducerUsageError(error instanceof Error ? error.message : 'invalid arguments');
   }
-  const id = (name: string): number | undefined => (args.has(name) ? Number(args.get(name)) : undefined);
-  const list = (name: string): number[] | undefined => args.get(name)?.split(',').map(Number);
+  if (values.help) return { kind: 'help' };
   // Absent options stay undefined, which the job's JSON drops.
   return {
-    tree: { folderid: id('folderid'), folderids: list('folderids'), fileids: list('fileids') },
-    destination: { topath: args.get('topath'), tofolderid: id('tofolderid'), toname: args.get('toname') },
+    kind: 'enqueue',
+    job: {
+      tree: { folderid: values.folderid === undefined ? undefined : id(values.folderid), folderids: values.folderids?.split(',').map(id), fileids: values.fileids?.split(',').map(id) },
+      destination: { topath: values.topath, tofolderid: values.tofolderid === undefined ? undefined : id(values.tofolderid), toname: values.toname },
+    },
   };
 }
 
-async function main(): Promise<void> {
-  const queue = openZipQueue(process.env.REDIS_URL ?? DEFAULT_REDIS_URL, process.env.ZIP_QUEUE ?? DEFAULT_QUEUE);
+/** Where {@link main} writes its lines. */
+export interface ProducerIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
+
+/**
+ * The program; resolves to its exit code: 0 enqueued (or --help), 2 a bad command line or job,
+ * 1 Redis unreachable or refusing. Every failure is one line on `err`.
+ */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: ProducerIo): Promise<number> {
+  const usage = (message: string): number => {
+    io.err(`producer: ${message} (--help shows the usage)`);
+    return 2;
+  };
+  let command: ProducerCommand;
   try {
-    const job = await enqueueZip(queue, jobFromArgs(process.argv.slice(2)));
-    console.log(`enqueued job ${job.id ?? '?'}`);
+    command = parseProducerArgs(argv);
+  } catch (error) {
+    return usage(errorText(error));
+  }
+  if (command.kind === 'help') {
+    io.out(PRODUCER_USAGE);
+    return 0;
+  }
+  const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  try {
+    // Before connecting: a job the worker would refuse is refused here.
+    validateZipJob(command.job);
+    checkRedisUrl(redisUrl);
+  } catch (error) {
+    return usage(errorText(error));
+  }
+  const queue = openZipQueue(redisUrl, env.ZIP_QUEUE ?? DEFAULT_QUEUE, { connectAttempts: PRODUCER_CONNECT_ATTEMPTS });
+  // Each failed attempt is also an 'error' event: listened to, else BullMQ prints its stack.
+  queue.on('error', () => undefined);
+  let connected = true;
+  try {
+    const job = await enqueueZip(queue, command.job);
+    io.out(`enqueued job ${job.id ?? '?'}`);
+    return 0;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const unreachable = typeof code === 'string' || /connection is closed|stream isn't writeable|max retries/i.test(errorText(error));
+    const hint = unreachable ? ': is redis-server running there? Set REDIS_URL to your Redis' : '';
+    connected = !unreachable;
+    io.err(`producer: could not enqueue on Redis at ${shownRedisUrl(redisUrl)} (${errorText(error)})${hint}`);
+    return 1;
   } finally {
-    await queue.close();
+    // After the last attempt the client has given up (ioredis status 'end'): closing it again
+    // would only arm ioredis' 2 s disconnect timer and keep the process alive for nothing.
+    if (connected) await queue.close();
   }
 }
 
 if (/[\\/]producer\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
+  void main(process.argv.slice(2), process.env, { out: (line) => { console.log(line); }, err: (line) => { console.error(line); } }).then((code) => {
+    process.exitCode = code;
   });
 }

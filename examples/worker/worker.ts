@@ -24,6 +24,7 @@ import {
   type SaveZipTree,
   type ZipProgress,
 } from '../../lib/index.js';
+import { checkRedisUrl, shownRedisUrl } from './redis.js';
 
 /** The queue both sides use unless ZIP_QUEUE says otherwise. */
 export const DEFAULT_QUEUE = 'pcloud-zip';
@@ -37,13 +38,17 @@ export interface ZipJobData {
   readonly destination: SaveZipDestination;
 }
 
-/** What `job.updateProgress` receives (JSON: `etaMs` is null while unknown). */
+/**
+ * What `job.updateProgress` receives (JSON: `etaMs` is null while unknown). A successful job
+ * always ends with `fraction: 1`; its counts are null only when no attempt ever saw progress
+ * (a zip recovered from an earlier attempt that died before its first poll).
+ */
 export interface ZipJobProgress {
   readonly fraction: number;
-  readonly files: number;
-  readonly totalfiles: number;
-  readonly bytes: number;
-  readonly totalbytes: number;
+  readonly files: number | null;
+  readonly totalfiles: number | null;
+  readonly bytes: number | null;
+  readonly totalbytes: number | null;
   readonly etaMs: number | null;
   readonly attempt: number;
   readonly worker: string;
@@ -68,17 +73,28 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!(Number.isSafeInteger(value) && value > 0)) throw new Error(`${name} must be a whole number > 0, got '${raw}'`);
+  if (!(/^\d+$/.test(raw.trim()) && Number.isSafeInteger(value) && value > 0)) throw new WorkerConfigError(`${name} must be a whole number > 0, got '${raw}'`);
   return value;
 }
 
-/** Reads the configuration from the environment; throws naming the variable that is wrong. */
+/** A configuration that cannot work; the message names the variable and what to set. */
+export class WorkerConfigError extends Error {
+  override readonly name = 'WorkerConfigError';
+}
+
+/** Reads the configuration from the environment; throws {@link WorkerConfigError} naming the variable that is wrong. */
 export function configFromEnv(env: NodeJS.ProcessEnv): WorkerConfig {
   const auth = env.PCLOUD_AUTH;
   const accessToken = env.PCLOUD_ACCESS_TOKEN;
-  if (!auth && !accessToken) throw new Error('Set PCLOUD_AUTH or PCLOUD_ACCESS_TOKEN');
+  if (!auth && !accessToken) throw new WorkerConfigError('no pCloud token: set PCLOUD_AUTH (or PCLOUD_ACCESS_TOKEN for OAuth) in the environment');
+  const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  try {
+    checkRedisUrl(redisUrl);
+  } catch (error) {
+    throw new WorkerConfigError(error instanceof Error ? error.message : String(error));
+  }
   return {
-    redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    redisUrl,
     queue: env.ZIP_QUEUE ?? DEFAULT_QUEUE,
     apiUrl: env.PCLOUD_API_URL ?? DEFAULT_API_URL,
     credentials: auth ? { auth } : { accessToken },
@@ -132,6 +148,22 @@ function progressOf(progress: ZipProgress, job: Job<ZipJobData>, worker: string)
   return { fraction, files, totalfiles, bytes, totalbytes, etaMs: etaMs ?? null, attempt: job.attemptsStarted, worker };
 }
 
+function isZipJobProgress(value: unknown): value is ZipJobProgress {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<ZipJobProgress>).fraction === 'number';
+}
+
+/**
+ * The progress of a job that ended successfully: done, with the totals of the latest progress
+ * any attempt reported (this one's, else the one BullMQ kept from an earlier attempt), or null
+ * counts when none did.
+ */
+export function finalProgress(latest: unknown, attempt: number, worker: string): ZipJobProgress {
+  const known = isZipJobProgress(latest) && latest.totalfiles !== null && latest.totalbytes !== null;
+  const totalfiles = known ? latest.totalfiles : null;
+  const totalbytes = known ? latest.totalbytes : null;
+  return { fraction: 1, files: totalfiles, totalfiles, bytes: totalbytes, totalbytes, etaMs: 0, attempt, worker };
+}
+
 /** BullMQ retries plain errors (per the job's `attempts`) and never an `UnrecoverableError`. */
 function asJobError(error: unknown, signal: AbortSignal | undefined): Error {
   if (signal?.aborted) {
@@ -149,27 +181,42 @@ function asJobError(error: unknown, signal: AbortSignal | undefined): Error {
 /** The job processor: exported so it can run in-process (tests) as well as in `main`. */
 export function zipProcessor(config: WorkerConfig): Processor<ZipJobData, PCloudFileMetadata> {
   return async (job, _token, signal) => {
+    // Whichever way the job succeeds, its progress ends at 100%: a retry that recovers the zip
+    // of an attempt that died would otherwise leave that attempt's last percentage behind.
+    const succeed = async (metadata: PCloudFileMetadata): Promise<PCloudFileMetadata> => {
+      await job.updateProgress(finalProgress(job.progress, job.attemptsStarted, config.name));
+      return metadata;
+    };
+    let metadata: PCloudFileMetadata;
     try {
       const save$ = saveZip$({ ...config.credentials, apiUrl: config.apiUrl, signal, ...job.data.tree, ...job.data.destination });
-      return await lastValueFrom(
+      metadata = await lastValueFrom(
         save$.pipe(
           // concatMap: one Redis write at a time, and a failed write fails the job.
           concatMap(async (event) => {
-            if (event.type === 'saved') return event.metadata;
-            await job.updateProgress(progressOf(event.progress, job, config.name));
-            return undefined;
+            switch (event.type) {
+              case 'saved':
+                return event.metadata;
+              case 'progress':
+                await job.updateProgress(progressOf(event.progress, job, config.name));
+                return undefined;
+              default:
+                // Events this worker does not know (a newer library's) are not its business.
+                return undefined;
+            }
           }),
-          filter((metadata): metadata is PCloudFileMetadata => metadata !== undefined),
+          filter((saved): saved is PCloudFileMetadata => saved !== undefined),
         ),
       );
     } catch (error) {
       // Only a retry can meet its own zip: on a first attempt, 2004 means the path was taken.
       if (error instanceof PCloudApiError && error.code === PCloudErrorCode.AlreadyExists && job.attemptsStarted > 1 && !signal?.aborted) {
         const earlier = await zipFromEarlierAttempt(config, job, signal);
-        if (earlier !== undefined) return earlier;
+        if (earlier !== undefined) return succeed(earlier);
       }
       throw asJobError(error, signal);
     }
+    return succeed(metadata);
   };
 }
 
@@ -185,7 +232,16 @@ export function startZipWorker(config: WorkerConfig): Worker<ZipJobData, PCloudF
 }
 
 function main(): void {
-  const config = configFromEnv(process.env);
+  let config: WorkerConfig;
+  try {
+    config = configFromEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof WorkerConfigError)) throw error;
+    // One line, no stack: the fix is in the environment, not in the code.
+    console.error(`worker: ${error.message}`);
+    process.exitCode = 2;
+    return;
+  }
   const worker = startZipWorker(config);
   const log = (line: string): void => {
     console.log(`[${config.name}] ${line}`);
@@ -222,7 +278,7 @@ function main(): void {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   // The host only: a redis:// URL may carry a password.
-  log(`consuming '${config.queue}' on ${new URL(config.redisUrl).host} (concurrency ${config.concurrency})`);
+  log(`consuming '${config.queue}' on ${shownRedisUrl(config.redisUrl)} (concurrency ${config.concurrency})`);
 }
 
 // Run only as a program, not when the producer or a test imports the job contract from here.

@@ -2,6 +2,7 @@
 /**
  * `pcloud-fake-server`: run the emulator from a shell, for manual tests and demos.
  */
+import { statSync } from 'node:fs';
 import { startFakePCloud } from './server.js';
 import type { FakePCloud } from './server.js';
 import type { FakeUser } from './users.js';
@@ -22,7 +23,8 @@ Starts a local pCloud emulator on 127.0.0.1 with one user and prints its URL and
 Stop it with Ctrl-C (SIGINT) or SIGTERM.`;
 
 /**
- * A bad command line; the message says what is wrong.
+ * A command line that cannot work (bad flag, missing seed directory, port in use); the message
+ * says what is wrong and what to change.
  *
  * @example
  * await main(['--port', 'x']).catch((e: unknown) => e instanceof CliUsageError); // true
@@ -86,8 +88,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
         args.help = true;
         break;
       case '--port': {
-        const port = Number(value());
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError('--port must be an integer in 0..65535');
+        const raw = value();
+        const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
+        if (!(port >= 0 && port <= 65535)) throw new CliUsageError(`--port must be an integer in 0..65535, got '${raw}'`);
         args.port = port;
         break;
       }
@@ -95,8 +98,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
         args.seed = value();
         break;
       case '--bytes-per-second': {
-        const speed = Number(value());
-        if (!(speed > 0)) throw new CliUsageError('--bytes-per-second must be a number > 0');
+        const raw = value();
+        const speed = Number(raw);
+        if (!(speed > 0 && Number.isFinite(speed))) throw new CliUsageError(`--bytes-per-second must be a number > 0, got '${raw}'`);
         args.bytesPerSecond = speed;
         break;
       }
@@ -107,9 +111,39 @@ function parseArgs(argv: readonly string[]): CliArgs {
   return args;
 }
 
+/** Checked before the server starts, so that a typo does not leave a half-started emulator. */
+function checkSeed(dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new CliUsageError(`--seed ${dir}: no such directory`);
+  }
+  if (!isDirectory) throw new CliUsageError(`--seed ${dir}: not a directory`);
+}
+
+/** The listen errors a user fixes with another --port, said in one line. */
+async function listen(port: number, bytesPerSecond: number | undefined): Promise<FakePCloud> {
+  try {
+    return await startFakePCloud({ port, ...(bytesPerSecond === undefined ? {} : { bytesPerSecond }) });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'EADDRINUSE') throw new CliUsageError(`port ${port} is already in use: pick another with --port N, or --port 0 for a free one`);
+    if (code === 'EACCES') throw new CliUsageError(`port ${port} needs privileges: use a port above 1023, or --port 0 for a free one`);
+    throw error;
+  }
+}
+
+/** What the command prints on stderr when it fails: one line, no stack trace. */
+function failureLine(error: unknown): string {
+  const message = error instanceof CliUsageError ? `${error.message} (--help shows the usage)` : error instanceof Error ? error.message : String(error);
+  return `pcloud-fake-server: ${message.replace(/\s*\n\s*/g, ' ')}`;
+}
+
 /**
  * Runs the command with `argv` (without node and the script). Prints the usage and resolves
- * undefined on --help; rejects with {@link CliUsageError} on a bad command line.
+ * undefined on --help; rejects with {@link CliUsageError} on a command line that cannot work
+ * (bad flag, missing seed directory, port in use or reserved).
  *
  * @example
  * const handle = await main(['--port', '0', '--seed', './fixtures']);
@@ -124,7 +158,8 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<Cli
     print(USAGE);
     return undefined;
   }
-  const fake = await startFakePCloud({ port: args.port, ...(args.bytesPerSecond === undefined ? {} : { bytesPerSecond: args.bytesPerSecond }) });
+  if (args.seed !== undefined) checkSeed(args.seed);
+  const fake = await listen(args.port, args.bytesPerSecond);
   let user: FakeUser;
   try {
     user = fake.addUser({ email: 'demo@example.test' });
@@ -169,7 +204,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<Cli
 // matching argv[1] works in both the ESM and the CommonJS build, unlike import.meta or require.main.
 if (/(?:pcloud-fake-server|[\\/]testing[\\/]cli\.[cm]?[jt]s)$/.test(process.argv[1] ?? '')) {
   main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof CliUsageError ? `${error.message}\n\n${USAGE}` : error);
+    console.error(failureLine(error));
     process.exitCode = error instanceof CliUsageError ? 2 : 1;
   });
 }
