@@ -95,7 +95,8 @@ export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
       },
     }));
   } catch (error) {
-    throw new DemoUsageError(error instanceof Error ? error.message : 'invalid arguments');
+    // Duck-typed: node:util's errors may come from another realm (a test runner's).
+    throw new DemoUsageError(typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : 'invalid arguments');
   }
   if (values.help) return { kind: 'help' };
   const auth = values.auth ?? env.PCLOUD_AUTH;
@@ -116,7 +117,7 @@ export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   const ignored = given(values, LOCAL_OPTIONS);
   return {
     kind: 'account',
-    warnings: ignored === '' ? [] : [`warning: ${ignored} ignored: they apply to the local emulator run, not to an account`],
+    warnings: ignored === '' ? [] : [`warning: ${ignored} ignored: options of the local emulator run, not of an account`],
     auth,
     apiUrl: values['api-url'] ?? 'https://api.pcloud.com',
     ...tree,

@@ -69,6 +69,12 @@ export class ProducerUsageError extends Error {
 /** What the command line asks for. */
 export type ProducerCommand = { readonly kind: 'help' } | { readonly kind: 'enqueue'; readonly job: ZipJobData };
 
+/** An error's message on one line (duck-typed: node:util's errors may come from another realm). */
+function errorText(error: unknown): string {
+  const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
 /** An id as a number; anything else as NaN, which saveZip$'s validation names. */
 const id = (value: string): number => (/^\d+$/.test(value.trim()) ? Number(value) : NaN);
 
@@ -91,7 +97,7 @@ export function parseProducerArgs(argv: readonly string[]): ProducerCommand {
       },
     }));
   } catch (error) {
-    throw new ProducerUsageError(error instanceof Error ? error.message : 'invalid arguments');
+    throw new ProducerUsageError(errorText(error));
   }
   if (values.help) return { kind: 'help' };
   // Absent options stay undefined, which the job's JSON drops.
@@ -110,7 +116,6 @@ export interface ProducerIo {
   readonly err: (line: string) => void;
 }
 
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
 
 /**
  * The program; resolves to its exit code: 0 enqueued (or --help), 2 a bad command line or job,

@@ -1,24 +1,34 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { parseDemoArgs } from '../../examples/demo/args.js';
 
 const root = join(__dirname, '..', '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
-/** Runs the demo as a user would (stdout is a pipe, so it prints plain lines). */
-function runDemo(args: string[], { interruptAfterProgress = false } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the demo as a user would (stdout is a pipe, so it prints plain lines). Sends SIGINT once
+ * `interruptOn` matches what it printed so far (stdout and stderr).
+ */
+function runDemo(args: string[], { interruptOn }: { interruptOn?: RegExp } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, ['examples/demo/demo.ts', ...args], { cwd: root, env: { ...process.env, PCLOUD_AUTH: '' } });
     let stdout = '';
     let stderr = '';
     let interrupted = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (interruptAfterProgress && !interrupted && /progress .*files [1-9]/.test(stdout)) {
+    const interruptIfDue = (): void => {
+      if (interruptOn !== undefined && !interrupted && interruptOn.test(stdout + stderr)) {
         interrupted = true;
         child.kill('SIGINT');
       }
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      interruptIfDue();
     });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      interruptIfDue();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       resolve({ code, stdout, stderr });
@@ -38,7 +48,7 @@ describe('npm run demo', () => {
   }, 60_000);
 
   it('cancels cleanly on Ctrl-C', async () => {
-    const { code, stdout } = await runDemo(['--seconds', '20', '--files', '60'], { interruptAfterProgress: true });
+    const { code, stdout } = await runDemo(['--seconds', '20', '--files', '60'], { interruptOn: /progress .*files [1-9]/ });
     expect(stdout).toContain('cancelled');
     expect(code).toBe(130);
   }, 60_000);
@@ -49,9 +59,33 @@ describe('npm run demo', () => {
     expect(help.stdout).toContain('--api-url');
     const bad = await runDemo(['--nope']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/nope/);
+    expect(bad.stderr).toMatch(/^demo: Unknown option '--nope'[^\n]* \(npm run demo -- --help lists the options\)\n$/);
     const noTree = await runDemo(['--auth', 'x']);
     expect(noTree.code).toBe(2);
-    expect(noTree.stderr).toContain('say what to zip');
+    expect(noTree.stderr).toBe('demo: with --auth, say what to zip: --folderid, --folderids or --fileids (npm run demo -- --help lists the options)\n');
   }, 60_000);
+
+  it('warns on stderr, before zipping, that --api-url without a token runs on the emulator', async () => {
+    const warning = 'warning: --api-url ignored: no token (--auth or PCLOUD_AUTH), so this runs on the local emulator';
+    // Interrupted once warned: the zip itself is the first test's business.
+    const { code, stdout, stderr } = await runDemo(['--api-url', 'https://eapi.pcloud.com', '--seconds', '20', '--files', '20'], { interruptOn: /emulator at / });
+    expect(stderr.split('\n')[0]).toBe(warning);
+    expect(stdout).toMatch(/^emulator at http:\/\/127\.0\.0\.1:\d+: zipping 20 files/);
+    expect(code).toBe(130);
+  }, 60_000);
+});
+
+describe('parseDemoArgs', () => {
+  it('names every account option it ignores without a token, and every emulator option it ignores with one', () => {
+    expect(parseDemoArgs(['--api-url', 'https://eapi.pcloud.com', '--topath', '/x.zip'], {})).toEqual({
+      kind: 'local', seconds: 10, files: 300,
+      warnings: ['warning: --api-url, --topath ignored: no token (--auth or PCLOUD_AUTH), so this runs on the local emulator'],
+    });
+    expect(parseDemoArgs(['--folderid', '0', '--topath', '/x.zip', '--seconds', '3'], { PCLOUD_AUTH: 'token' })).toMatchObject({
+      kind: 'account', auth: 'token', apiUrl: 'https://api.pcloud.com', folderid: 0,
+      warnings: ['warning: --seconds ignored: options of the local emulator run, not of an account'],
+    });
+    expect(parseDemoArgs([], {})).toEqual({ kind: 'local', seconds: 10, files: 300, warnings: [] });
+    expect(parseDemoArgs(['--auth', 'token', '--folderid', '1', '--topath', '/x.zip'], {})).toMatchObject({ kind: 'account', warnings: [] });
+  });
 });

@@ -1,4 +1,6 @@
+import { createServer, type Server } from 'node:net';
 import { CliUsageError, main, USAGE } from '../../lib/testing/cli.js';
+import { expectOneLineFailure, runCli } from '../support/run-cli.js';
 import { makeFixtureDir } from './helpers.js';
 
 describe('pcloud-fake-server main()', () => {
@@ -44,13 +46,41 @@ describe('pcloud-fake-server main()', () => {
     expect(USAGE).toContain('--bytes-per-second');
   });
 
-  it.each([[['--port', 'x']], [['--port', '70000']], [['--bytes-per-second', '0']], [['--seed']], [['--nope']]])('rejects %j', async (argv) => {
+  it.each([[['--port', 'x']], [['--port', '70000']], [['--port', '80.5']], [['--port', ' ']], [['--bytes-per-second', '0']], [['--bytes-per-second', 'Infinity']], [['--seed']], [['--nope']]])('rejects %j', async (argv) => {
     await expect(main(argv, { print: () => undefined, handleSignals: false })).rejects.toBeInstanceOf(CliUsageError);
   });
 
-  it('fails cleanly when the seed directory does not exist', async () => {
+  it.each([
+    ['/no/such/dir', '--seed /no/such/dir: no such directory'],
+    [__filename, `--seed ${__filename}: not a directory`],
+  ])('refuses --seed %s before starting anything', async (dir, message) => {
     const before = process.listeners('SIGINT').length;
-    await expect(main(['--port', '0', '--seed', '/no/such/dir'], { print: () => undefined })).rejects.toThrow(/ENOENT/);
+    await expect(main(['--port', '0', '--seed', dir], { print: () => undefined })).rejects.toThrow(new CliUsageError(message));
     expect(process.listeners('SIGINT')).toHaveLength(before);
   });
+});
+
+describe('npm run fake-server (a child process) fails in one line', () => {
+  let taken: Server;
+  let takenPort: number;
+  beforeAll(async () => {
+    taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    takenPort = (taken.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => taken.close(resolve));
+  });
+
+  // Concurrent: each child costs a node + tsx start-up (1-2 s).
+  it.concurrent.each([
+    ['a missing seed directory', () => ['--port', '0', '--seed', '/no/such/dir'], /^pcloud-fake-server: --seed \/no\/such\/dir: no such directory \(--help shows the usage\)$/],
+    ['a seed that is a file', () => ['--port', '0', '--seed', 'package.json'], /^pcloud-fake-server: --seed package\.json: not a directory /],
+    ['a port in use', () => ['--port', String(takenPort)], /^pcloud-fake-server: port \d+ is already in use: pick another with --port N, or --port 0 for a free one /],
+    ['a bad port', () => ['--port', 'http'], /^pcloud-fake-server: --port must be an integer in 0\.\.65535, got 'http' /],
+  ])('%s', async (_case, argv, message) => {
+    const run = await runCli('lib/testing/cli.ts', argv());
+    expectOneLineFailure(run, 2, message);
+    expect(run.stdout).toBe('');
+  }, 30_000);
 });

@@ -1,0 +1,85 @@
+/**
+ * The worker example's scripts as a user runs them (child processes, node + tsx): every failure
+ * is one line naming what to fix, with a non-zero exit code, and never a stack trace.
+ */
+import { createServer } from 'node:net';
+import { main as producer } from '../../examples/worker/producer.js';
+import { configFromEnv, WorkerConfigError } from '../../examples/worker/worker.js';
+import { expectOneLineFailure, runCli } from '../support/run-cli.js';
+
+/** A loopback port nothing listens on (bound, read, closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => { resolve(port); });
+    });
+  });
+}
+
+const PRODUCER = 'examples/worker/producer.ts';
+const WORKER = 'examples/worker/worker.ts';
+let nowhere: string;
+
+beforeAll(async () => {
+  // With a password, which no output may show.
+  nowhere = `redis://zipper:s3cret@127.0.0.1:${await closedPort()}/0`;
+});
+
+describe('producer', () => {
+  it('explains itself with --help, without connecting to Redis', async () => {
+    const run = await runCli(PRODUCER, ['--help'], { REDIS_URL: nowhere });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^Usage: .*producer\.ts TREE DESTINATION/);
+    expect(run.stdout).toContain('--tofolderid ID --toname NAME');
+  }, 30_000);
+
+  it('refuses a job saveZip$ would refuse, before connecting to Redis (exit 2)', async () => {
+    const run = await runCli(PRODUCER, ['--folderid', '1'], { REDIS_URL: nowhere });
+    expectOneLineFailure(run, 2, /^producer: saveZip\$ needs exactly one destination: topath, or tofolderid with toname \(--help shows the usage\)$/);
+  }, 30_000);
+
+  // The same main() in-process: the variety of refusals without a process start-up each.
+  it.each([
+    [['--fileids', '1,2', '--topath', 'a.zip'], /^producer: topath must be a full path such as \/backups\/photos\.zip /],
+    [['--folderids', '1,x', '--topath', '/a.zip'], /^producer: folderids must be an array of ids/],
+    [['--folderid', '', '--topath', '/a.zip'], /^producer: folderid must be an id/],
+    [['--tofolderid', '5', '--folderid', '1'], /^producer: tofolderid and toname go together/],
+    [['--topath', '/a.zip'], /^producer: saveZip\$ needs a tree: folderid, folderids or fileids /],
+    [['--folder', '1'], /^producer: Unknown option '--folder'/],
+    [['--folderid'], /^producer: Option '--folderid <value>' argument missing/],
+    [['zip', 'this'], /^producer: Unexpected argument 'zip'/],
+  ])('refuses %j with one line (exit 2)', async (argv, message) => {
+    const lines: string[] = [];
+    const code = await producer(argv, { REDIS_URL: nowhere }, { out: (line) => lines.push(line), err: (line) => lines.push(line) });
+    expect({ code, lines }).toEqual({ code: 2, lines: [expect.stringMatching(message)] });
+  });
+
+  it('refuses a REDIS_URL that is not a redis:// URL, without echoing a password in it', async () => {
+    const lines: string[] = [];
+    const code = await producer(['--folderid', '1', '--topath', '/a.zip'], { REDIS_URL: 'http://zipper:s3cret@redis.example' }, { out: (line) => lines.push(line), err: (line) => lines.push(line) });
+    expect({ code, lines }).toEqual({ code: 2, lines: ["producer: REDIS_URL must be a redis:// or rediss:// URL, got 'http://redis.example' (--help shows the usage)"] });
+  });
+
+  it('gives up on an unreachable Redis after a few attempts, naming it without its password (exit 1)', async () => {
+    const run = await runCli(PRODUCER, ['--folderid', '1', '--topath', '/a.zip'], { REDIS_URL: nowhere });
+    expectOneLineFailure(run, 1, /^producer: could not enqueue on Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(connect ECONNREFUSED [\d.:]+\): is redis-server running there\? Set REDIS_URL to your Redis$/);
+    expect(run.stderr + run.stdout).not.toContain('s3cret');
+  }, 30_000);
+});
+
+describe('worker', () => {
+  it('refuses to start without a token (exit 2)', async () => {
+    const run = await runCli(WORKER, [], { PCLOUD_AUTH: '', PCLOUD_ACCESS_TOKEN: '' });
+    expectOneLineFailure(run, 2, /^worker: no pCloud token: set PCLOUD_AUTH \(or PCLOUD_ACCESS_TOKEN for OAuth\) in the environment$/);
+  }, 30_000);
+
+  // What main() prints after 'worker: ', in-process.
+  it.each([
+    [{ PCLOUD_AUTH: 'token', WORKER_CONCURRENCY: 'two' }, "WORKER_CONCURRENCY must be a whole number > 0, got 'two'"],
+    [{ PCLOUD_AUTH: 'token', WORKER_LOCK_DURATION: '1e3' }, "WORKER_LOCK_DURATION must be a whole number > 0, got '1e3'"],
+    [{ PCLOUD_AUTH: 'token', REDIS_URL: '127.0.0.1:6379' }, "REDIS_URL must be a redis:// or rediss:// URL, got 'REDIS_URL (not a URL)'"],
+  ])('refuses %j naming the variable', (env, message) => {
+    expect(() => configFromEnv(env)).toThrow(new WorkerConfigError(message));
+  });
+});
