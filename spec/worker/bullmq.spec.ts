@@ -13,6 +13,7 @@ import { printZipEvents } from '../../examples/worker/events.js';
 import { enqueueZip, openZipQueue, type ZipQueue } from '../../examples/worker/producer.js';
 import { SHUTDOWN_REASON, startZipWorker, type ZipJobData, type ZipJobProgress } from '../../examples/worker/worker.js';
 import { requestsOf } from '../support/requests.js';
+import { runCli } from '../support/run-cli.js';
 import { waitFor } from '../support/wait.js';
 import { call, filesOf, unzip } from '../testing/helpers.js';
 
@@ -198,11 +199,16 @@ it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job and its job
   expect(serverLog.some((line) => line.startsWith('POST /savezip 200 result=2004'))).toBe(true);
   expect(serverLog.some((line) => line.startsWith('POST /listfolder 200 result=0'))).toBe(true);
 
-  // One valid zip per job at its own path, with the source's names and bytes, and nothing else.
+  // Its progress ends at 100% with the totals A saw, not at A's last percentage.
+  expect(retried?.progress).toEqual({ fraction: 1, files: 3, totalfiles: 3, bytes: 12_000, totalbytes: 12_000, etaMs: 0, attempt: retried?.attemptsStarted, worker: 'B' });
+
+  // One valid zip per job at its own path, with the source's names and bytes, and nothing else;
+  // every job's progress at 100%.
   expect(await zipsFolder()).toEqual(Array.from({ length: JOBS }, (_, i) => `job-${i}.zip`).sort());
   for (const [id, i] of ids) {
     const done = await queue.getJob(id);
     expect(done?.returnvalue).toMatchObject({ path: `/zips/job-${i}.zip`, isfolder: false });
+    expect(done?.progress).toMatchObject({ fraction: 1, files: 3, totalfiles: 3, bytes: 12_000, totalbytes: 12_000, etaMs: 0 });
     expect(filesOf(await unzip(user.readFile(`/zips/job-${i}.zip`)!))).toEqual(sourceFiles(i));
   }
   expect(eventLines.some((line) => /^job \d+: \d+% \(\d+\/3 files/.test(line))).toBe(true);
@@ -254,3 +260,23 @@ it('worker.cancelJob aborts the zip and fails the job without retries', async ()
     await worker.close();
   }
 }, 20_000);
+
+it('the producer command enqueues a job on the real Redis, which a worker completes at 100%', async () => {
+  const worker = startZipWorker({
+    redisUrl, queue: QUEUE, apiUrl: fake.url, credentials: { auth: user.auth }, name: 'in-process', concurrency: 1, lockDuration: 2_000, stalledInterval: 1_000,
+  });
+  try {
+    const { folderid } = user.mkdir('/src/job-cli');
+    user.writeFile('/src/job-cli/only.txt', Buffer.from('from the command line\n'));
+    const run = await runCli('examples/worker/producer.ts', ['--folderid', String(folderid), '--topath', '/zips/job-cli.zip'], { REDIS_URL: redisUrl, ZIP_QUEUE: QUEUE });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const id = /^enqueued job (\d+)\n$/.exec(run.stdout)?.[1] ?? `none in ${JSON.stringify(run.stdout)}`;
+    await waitFor('the job from the command line to finish', async () => (await queue.getJob(id))?.finishedOn !== undefined, 10_000, POLL_MS);
+    const done = await queue.getJob(id);
+    expect(await done?.getState()).toBe('completed');
+    expect(done?.opts).toMatchObject({ attempts: 3 });
+    expect(done?.progress).toMatchObject({ fraction: 1, files: 1, totalfiles: 1, bytes: 22, totalbytes: 22, etaMs: 0, worker: 'in-process' });
+  } finally {
+    await worker.close();
+  }
+}, 30_000);
