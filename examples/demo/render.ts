@@ -46,29 +46,36 @@ function bar(fraction: number, cells: number): string {
   return '█'.repeat(full) + '░'.repeat(cells - full);
 }
 
+/** `done/total`, the done part padded to the total's width so that the line does not jitter. */
+function ofTotal(done: string, total: string): string {
+  return `${done.padStart(total.length)}/${total}`;
+}
+
 /**
  * The live line for a terminal `columns` wide, at most `columns - 1` characters (writing the
  * last column makes some terminals wrap), e.g.
- * `63% ██████░░░░ 512/1,024 files  1.2 GB/2.0 GB  24.5 MB/s  ETA 1m 05s`.
- * Room is made by shrinking the bar first, then by tighter spacing and no `files` word, then by
- * dropping the bar; the numbers go last (cut at the end) on a terminal too narrow for them.
+ * ` 63% ████████████░░░░░░░░   512/1,024 files  1.2 GB/2.0 GB   24.5 MB/s  ETA 1m 05s`.
+ * Fields are padded to steady widths, so the bar keeps its size while the numbers change. Room
+ * is made by shrinking the bar first, then by single spaces and no `files` word, then by
+ * dropping the bar; the numbers are cut at the end only on a terminal too narrow for them.
  */
 export function progressLine(p: ZipProgress, columns: number): string {
   const width = Math.max(1, columns - 1);
   const percent = `${Math.floor(p.fraction * 100)}%`.padStart(4);
-  const counts = `${formatCount(p.files)}/${formatCount(p.totalfiles)}`;
-  const bytes = `${formatBytes(p.bytes)}/${formatBytes(p.totalbytes)}`;
-  const rate = rateText(p.bytesPerSecond);
-  const eta = `ETA ${formatEta(p.etaMs)}`;
+  const counts = ofTotal(formatCount(p.files), formatCount(p.totalfiles));
+  const bytes = ofTotal(formatBytes(p.bytes), formatBytes(p.totalbytes));
+  const rate = rateText(p.bytesPerSecond).padStart(10);
+  // Padded for the bar's size, trimmed from the line's end.
+  const eta = `ETA ${formatEta(p.etaMs)}`.padEnd(10);
   const layouts = [
     [`${counts} files`, bytes, rate, eta].join('  '),
-    [counts, bytes, rate, eta].join(' '),
+    [counts, bytes, rate.trimStart(), eta].join(' '),
   ];
   for (const text of layouts) {
     const room = width - percent.length - text.length - 2;
-    if (room >= BAR_MIN) return `${percent} ${bar(p.fraction, Math.min(BAR_MAX, room))} ${text}`;
+    if (room >= BAR_MIN) return `${percent} ${bar(p.fraction, Math.min(BAR_MAX, room))} ${text}`.trimEnd();
   }
-  return `${percent} ${layouts[1] ?? ''}`.slice(0, width);
+  return `${percent} ${layouts[1] ?? ''}`.trimEnd().slice(0, width);
 }
 
 /** Where progress goes: a live bar on a terminal, plain lines elsewhere (logs, CI, pipes). */

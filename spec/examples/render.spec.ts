@@ -16,7 +16,7 @@ const widest = snapshot({ fraction: 0.999, files: 1_234_567, totalfiles: 9_876_5
 describe('progressLine (the terminal bar)', () => {
   it('lays out a typical snapshot in an 80-column terminal, rate and ETA included', () => {
     const line = progressLine(typical, 80);
-    expect(line).toBe(` 63% ${'█'.repeat(12)}${'░'.repeat(8)} 512/1,024 files  1.2 GB/2.0 GB  24.5 MB/s  ETA 1m 05s`);
+    expect(line).toBe(` 63% ${'█'.repeat(10)}${'░'.repeat(7)}   512/1,024 files  1.2 GB/2.0 GB   24.5 MB/s  ETA 1m 05s`);
     expect(line.length).toBeLessThanOrEqual(79);
   });
 
@@ -25,6 +25,14 @@ describe('progressLine (the terminal bar)', () => {
     expect(line.length).toBeLessThanOrEqual(79);
     expect(line).toMatch(/^ 99% █+░* 1,234,567\/9,876,543 1023\.9 GB\/1023\.9 GB 1023\.9 MB\/s ETA 99h 59m$/);
     expect(line.match(/[█░]/g)?.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('keeps the bar the same size while the numbers of a job change (no jitter)', () => {
+    const cells = (p: ZipProgress): number => progressLine(p, 80).match(/[█░]/g)?.length ?? 0;
+    const at = (files: number, bytes: number, rate: number | undefined, etaMs: number | undefined): ZipProgress =>
+      snapshot({ files, totalfiles: 1024, bytes, totalbytes: 2 * GB, fraction: bytes / (2 * GB), bytesPerSecond: rate, etaMs });
+    const sizes = [at(0, 0, undefined, undefined), at(7, 900, 900, 3_600_000), at(512, 1.2 * GB, 24.5 * MB, 65_000), at(1000, 1.99 * GB, 512 * 1024, 9_000)].map(cells);
+    expect(new Set(sizes)).toEqual(new Set([sizes[0]]));
   });
 
   it('never grows the bar past 30 cells on a wide terminal', () => {
@@ -37,7 +45,7 @@ describe('progressLine (the terminal bar)', () => {
   });
 
   it('shows unknown rate and ETA as such, and a full bar at 100%', () => {
-    expect(progressLine(snapshot({ files: 0, totalfiles: 3 }), 80)).toMatch(/^ {2}0% ░+ 0\/3 files {2}0 B\/0 B {2}\?\/s {2}ETA \?$/);
+    expect(progressLine(snapshot({ files: 0, totalfiles: 3 }), 80)).toMatch(/^ {2}0% ░+ 0\/3 files {2}0 B\/0 B +\?\/s {2}ETA \?$/);
     expect(progressLine(snapshot({ fraction: 1, files: 3, totalfiles: 3, etaMs: 0, done: true }), 80)).toMatch(/^100% █{30} 3\/3 files .* ETA 0s$/);
   });
 
