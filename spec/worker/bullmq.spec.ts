@@ -203,12 +203,14 @@ it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job and its job
   expect(retried?.progress).toEqual({ fraction: 1, files: 3, totalfiles: 3, bytes: 12_000, totalbytes: 12_000, etaMs: 0, attempt: retried?.attemptsStarted, worker: 'B' });
 
   // One valid zip per job at its own path, with the source's names and bytes, and nothing else;
-  // every job's progress at 100%.
+  // every job's progress at 100%, with its totals unless no poll ever reported them (a zip that
+  // was saved before the first poll answered, likely on a loaded machine).
   expect(await zipsFolder()).toEqual(Array.from({ length: JOBS }, (_, i) => `job-${i}.zip`).sort());
   for (const [id, i] of ids) {
     const done = await queue.getJob(id);
     expect(done?.returnvalue).toMatchObject({ path: `/zips/job-${i}.zip`, isfolder: false });
-    expect(done?.progress).toMatchObject({ fraction: 1, files: 3, totalfiles: 3, bytes: 12_000, totalbytes: 12_000, etaMs: 0 });
+    const { fraction, files, totalfiles, bytes, totalbytes, etaMs } = done?.progress as ZipJobProgress;
+    expect([[1, 3, 3, 12_000, 12_000, 0], [1, null, null, null, null, 0]]).toContainEqual([fraction, files, totalfiles, bytes, totalbytes, etaMs]);
     expect(filesOf(await unzip(user.readFile(`/zips/job-${i}.zip`)!))).toEqual(sourceFiles(i));
   }
   expect(eventLines.some((line) => /^job \d+: \d+% \(\d+\/3 files/.test(line))).toBe(true);
@@ -275,7 +277,8 @@ it('the producer command enqueues a job on the real Redis, which a worker comple
     const done = await queue.getJob(id);
     expect(await done?.getState()).toBe('completed');
     expect(done?.opts).toMatchObject({ attempts: 3 });
-    expect(done?.progress).toMatchObject({ fraction: 1, files: 1, totalfiles: 1, bytes: 22, totalbytes: 22, etaMs: 0, worker: 'in-process' });
+    // (Its counts may be unknown: a 22-byte zip can be saved before the first poll answers.)
+    expect(done?.progress).toMatchObject({ fraction: 1, etaMs: 0, worker: 'in-process' });
   } finally {
     await worker.close();
   }
