@@ -75,9 +75,6 @@ function errorText(error: unknown): string {
   return message.replace(/\s*\n\s*/g, ' ');
 }
 
-/** An id as a number; anything else as NaN, which saveZip$'s validation names. */
-const id = (value: string): number => (/^\d+$/.test(value.trim()) ? Number(value) : NaN);
-
 /** Reads the command line (without node and the script); throws {@link ProducerUsageError}. */
 export function parseProducerArgs(argv: readonly string[]): ProducerCommand {
   let values;
@@ -100,12 +97,13 @@ export function parseProducerArgs(argv: readonly string[]): ProducerCommand {
     throw new ProducerUsageError(errorText(error));
   }
   if (values.help) return { kind: 'help' };
-  // Absent options stay undefined, which the job's JSON drops.
+  // As typed: saveZip$ takes ids as digits and lists as pCloud's comma-separated strings, and
+  // validateZipJob checks them with its rules. Absent options stay undefined (JSON drops them).
   return {
     kind: 'enqueue',
     job: {
-      tree: { folderid: values.folderid === undefined ? undefined : id(values.folderid), folderids: values.folderids?.split(',').map(id), fileids: values.fileids?.split(',').map(id) },
-      destination: { topath: values.topath, tofolderid: values.tofolderid === undefined ? undefined : id(values.tofolderid), toname: values.toname },
+      tree: { folderid: values.folderid, folderids: values.folderids, fileids: values.fileids },
+      destination: { topath: values.topath, tofolderid: values.tofolderid, toname: values.toname },
     },
   };
 }

@@ -42,7 +42,7 @@ describe('producer', () => {
   // The same main() in-process: the variety of refusals without a process start-up each.
   it.each([
     [['--fileids', '1,2', '--topath', 'a.zip'], /^producer: topath must be a full path such as \/backups\/photos\.zip /],
-    [['--folderids', '1,x', '--topath', '/a.zip'], /^producer: folderids must be an array of ids/],
+    [['--folderids', '1,x', '--topath', '/a.zip'], /^producer: folderids must hold ids .*: item 2 is "x" \(--help shows the usage\)$/],
     [['--folderid', '', '--topath', '/a.zip'], /^producer: folderid must be an id/],
     [['--tofolderid', '5', '--folderid', '1'], /^producer: tofolderid and toname go together/],
     [['--topath', '/a.zip'], /^producer: saveZip\$ needs a tree: folderid, folderids or fileids /],
