@@ -254,7 +254,7 @@ function badBodyRows(): Row[] {
     },
     // Past the default 1 MiB limit: reading stops, nothing is retried.
     bad('5 MB of valid JSON, past the default 1 MiB maxResponseBytes', (ctx) => json({ ...valid, auth: ctx.token, padding: 'p'.repeat(FIVE_MB) }), ['(body)'], messageBounded),
-    bad('a body echoing the token as JSON \\u escapes and form encoding', (ctx) => `{"result":0,"a":"${Array.from({ length: ctx.token.length }, (_, i) => `\\u${ctx.token.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`).join('')}","b":"${new URLSearchParams({ t: ctx.token }).toString()}","files":"x"}`, ['files']),
+    bad('a body echoing the token as JSON \\u escapes and form encoding', (ctx) => `{"result":0,"a":"${Array.from({ length: ctx.token.length }, (_, i) => `\\u${ctx.token.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`).join('')}","b":"${new URLSearchParams({ t: ctx.token }).toString()}","files":"x","totalfiles":2,"bytes":11,"totalbytes":11}`, ['files']),
   ];
 }
 
