@@ -190,6 +190,8 @@ function fatalRows(): Row[] {
     api(4000),
     api(2094, (ctx) => `Invalid 'access_token' provided: ${ctx.token}`),
     api(7777),
+    // Echoed in other spellings: lowercase %xx, form encoding, JSON \u escapes in lower case.
+    api(2003, (ctx) => `Access denied: ${encodeURIComponent(ctx.token).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())} ${new URLSearchParams({ t: ctx.token }).toString()} ${Array.from({ length: ctx.token.length }, (_, i) => `\\u${ctx.token.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')}`),
     http(401),
     http(403),
     http(404),
