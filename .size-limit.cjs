@@ -13,6 +13,8 @@ module.exports = [
     import: '{ zipProgress$ }',
     ignore: ['rxjs'],
     gzip: true,
-    limit: '14.5 KB',
+    // 14.5 -> 16.5: the credential scrubber (every spelling), scrubbed copies of foreign errors,
+    // error hints and the streamed body limit cost about 1.9 kB (issue 10 items 5 and 6).
+    limit: '16.5 KB',
   },
 ];

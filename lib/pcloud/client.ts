@@ -1,10 +1,13 @@
 import ky from 'ky';
 import type * as t from 'io-ts';
 import { Observable, type SchedulerLike } from 'rxjs';
+import { excerpt, Scrubber } from '../errors/redact.js';
+import { causeText, scrubbedCopy } from '../errors/scrub-error.js';
 import { TransportError } from '../errors/transport-error.js';
 import { type Credentials, secretsOf } from './credentials.js';
-import { decodeResponse } from './decode.js';
+import { type DecodeContext, decodeResponse, responseTooLarge } from './decode.js';
 import { methodUrl } from './endpoint.js';
+import { apiErrorHint } from './hints.js';
 import { parseRetryAfter } from './retry-after.js';
 
 /** Everything needed to call pCloud methods for one account. */
@@ -15,28 +18,34 @@ export interface PCloudClientConfig {
   /** ms per request, body included; `Infinity` for none (savezip lasts as long as the zip). */
   readonly requestTimeout: number;
   readonly scheduler: SchedulerLike;
+  /** Largest response body read, in bytes after decompression; default `DEFAULT_MAX_RESPONSE_BYTES`. */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 /** Parameters of one pCloud call; undefined values are left out. */
 export type PCloudParams = Readonly<Record<string, string | number | undefined>>;
 
-/** An error's message, also for errors from another realm (where `instanceof Error` fails). */
-function messageOf(error: unknown): string {
-  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
-  return typeof message === 'string' ? message : 'unknown';
-}
-
 function isTransientStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
+
+/**
+ * Default cap on a response body, counted after decompression. pCloud's answers here are a few
+ * hundred bytes; a proxy's error page a few kB. Anything near 1 MiB is not an answer to read.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** What every request of one call sends; the same for each retry and poll, so built once. */
 interface PreparedCall {
   readonly method: string;
   readonly url: string;
+  /** The host the call goes to, for messages (never secret: the URL carries no credentials). */
+  readonly host: string;
+  readonly params: PCloudParams;
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly secrets: readonly (string | undefined)[];
+  /** Every text from the server or from fetch passes through it before reaching an error. */
+  readonly scrubber: Scrubber;
 }
 
 function prepare(config: PCloudClientConfig, method: string, params: PCloudParams): PreparedCall {
@@ -49,11 +58,53 @@ function prepare(config: PCloudClientConfig, method: string, params: PCloudParam
   // a polyfill) would be sent by Node's fetch as text/plain.
   const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' };
   if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
-  return { method, url: methodUrl(config.apiUrl, method), body: body.toString(), headers, secrets: secretsOf(config.credentials) };
+  const url = methodUrl(config.apiUrl, method);
+  return { method, url, host: new URL(url).host, params, body: body.toString(), headers, scrubber: new Scrubber(secretsOf(config.credentials)) };
+}
+
+/** A network failure: the root cause in the message, a scrubbed copy of the error as `cause`. */
+function networkError(call: PreparedCall, what: string, error: unknown): TransportError {
+  const { scrubber } = call;
+  return new TransportError({
+    kind: 'network',
+    method: call.method,
+    message: `${what} at ${call.host}: ${scrubber.text(causeText(error))}`,
+    transient: true,
+    cause: scrubbedCopy(error, scrubber),
+  });
+}
+
+/**
+ * The body as text, read as a stream and given up past `limit` bytes (after decompression, so a
+ * small gzip bomb is caught too): the stream is cancelled, which closes the connection, and the
+ * call fails with `ResponseDecodeError`. Memory stays within the limit whatever the server sends.
+ */
+async function readBody(response: Response, call: PreparedCall, limit: number, decodeContext: DecodeContext): Promise<string> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return '';
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      throw networkError(call, 'connection lost while reading the body', error);
+    }
+    if (chunk.done) return text + decoder.decode();
+    size += chunk.value.byteLength;
+    if (size > limit) {
+      text += decoder.decode(chunk.value.subarray(0, chunk.value.byteLength - (size - limit)));
+      await reader.cancel().catch(() => undefined);
+      throw responseTooLarge(decodeContext, text, limit);
+    }
+    text += decoder.decode(chunk.value, { stream: true });
+  }
 }
 
 async function send<A>(config: PCloudClientConfig, call: PreparedCall, codec: t.Decoder<unknown, A>, signal: AbortSignal): Promise<A> {
-  const { method } = call;
+  const { method, host, scrubber } = call;
   let response: Response;
   try {
     response = await ky.post(call.url, {
@@ -70,37 +121,38 @@ async function send<A>(config: PCloudClientConfig, call: PreparedCall, codec: t.
     });
   } catch (error) {
     // ky's own errors are not used here (no timeout, no HTTP errors), so this is fetch failing
-    // (or our own abort, whose error the already closed subscriber ignores).
-    throw new TransportError({
-      kind: 'network',
-      method,
-      message: `network failure (${messageOf(error)})`,
-      transient: true,
-      cause: error,
-    });
+    // (or our own abort, whose error the already closed subscriber ignores). A custom fetch may
+    // quote the body or the Authorization header: only scrubbed texts go further.
+    throw networkError(call, 'network failure', error);
   }
 
   const { status } = response;
   if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
     await response.body?.cancel().catch(() => undefined);
-    throw new TransportError({ kind: 'redirect', method, status, transient: false, message: `refused to follow a redirect (HTTP ${status})` });
+    throw new TransportError({ kind: 'redirect', method, status, transient: false, message: `refused to follow a redirect (HTTP ${status}) from ${host}` });
   }
   if (status < 200 || status >= 300) {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), config.scheduler.now());
     await response.body?.cancel().catch(() => undefined);
+    // The reason phrase is the server's text like any other: scrubbed, and kept short.
+    const reason = response.statusText ? ` ${excerpt(response.statusText, scrubber, 100)}` : '';
     throw new TransportError({
       kind: 'http',
       method,
       status,
       transient: isTransientStatus(status),
-      message: `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`,
+      message: `HTTP ${status}${reason} from ${host}`,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
-  const text = await response.text().catch((error: unknown) => {
-    throw new TransportError({ kind: 'network', method, transient: true, message: 'connection lost while reading the body', cause: error });
-  });
-  return decodeResponse(codec, text, { method, status, secrets: call.secrets });
+  const decodeContext: DecodeContext = {
+    method,
+    status,
+    secrets: scrubber,
+    hint: (code) => apiErrorHint({ code, method, host, params: call.params }),
+  };
+  const text = await readBody(response, call, config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, decodeContext);
+  return decodeResponse(codec, text, decodeContext);
 }
 
 /**

@@ -2,15 +2,20 @@ import type * as t from 'io-ts';
 import { ApiErrorBody, ResultField } from './codecs.js';
 import { PCloudApiError } from '../errors/pcloud-api-error.js';
 import { ResponseDecodeError } from '../errors/response-decode-error.js';
-import { excerpt, redact } from '../errors/redact.js';
+import { excerpt, Scrubber } from '../errors/redact.js';
 import { isTransientCode } from './error-codes.js';
 
 /** What decoding needs to know to build a helpful, credential-free error. */
 export interface DecodeContext {
   readonly method: string;
   readonly status: number;
-  readonly secrets: readonly (string | undefined)[];
+  /** The call's secrets, or its scrubber: every text quoted from the body passes through it. */
+  readonly secrets: readonly (string | undefined)[] | Scrubber;
+  /** What to do about an API error code, appended to its message (see `apiErrorHint`). */
+  readonly hint?: ((code: number) => string | undefined) | undefined;
 }
+
+const scrubberOf = (ctx: DecodeContext): Scrubber => (ctx.secrets instanceof Scrubber ? ctx.secrets : new Scrubber(ctx.secrets));
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -21,14 +26,27 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function fail(ctx: DecodeContext, body: string, problems: { path: string; text: string }[]): never {
-  throw new ResponseDecodeError({
+function decodeError(ctx: DecodeContext, body: string, problems: { path: string; text: string }[]): ResponseDecodeError {
+  const scrubber = scrubberOf(ctx);
+  return new ResponseDecodeError({
     method: ctx.method,
     status: ctx.status,
     paths: [...new Set(problems.map((p) => p.path))],
-    problems: problems.map((p) => redact(p.text, ctx.secrets)),
-    excerpt: excerpt(body, ctx.secrets),
+    problems: problems.map((p) => scrubber.text(p.text)),
+    excerpt: excerpt(body, scrubber),
   });
+}
+
+function fail(ctx: DecodeContext, body: string, problems: { path: string; text: string }[]): never {
+  throw decodeError(ctx, body, problems);
+}
+
+/**
+ * The error for a body longer than the limit (after decompression): `ResponseDecodeError` on
+ * `(body)`, quoting the start that was read.
+ */
+export function responseTooLarge(ctx: DecodeContext, start: string, limit: number): ResponseDecodeError {
+  return decodeError(ctx, start, [{ path: '(body)', text: `(body): longer than the ${limit}-byte limit (maxResponseBytes); reading stopped there` }]);
 }
 
 function check<A>(codec: t.Decoder<unknown, A>, value: unknown, ctx: DecodeContext, body: string): A {
@@ -68,10 +86,11 @@ export function decodeResponse<A>(codec: t.Decoder<unknown, A>, body: string, ct
   // Otherwise a failure: a missing or non-integer `result` is named on its own first.
   check(ResultField, json, ctx, body);
   const failure = check(ApiErrorBody, json, ctx, body);
+  const hint = ctx.hint?.(failure.result);
   throw new PCloudApiError({
     code: failure.result,
     method: ctx.method,
-    message: redact(failure.error, ctx.secrets),
+    message: scrubberOf(ctx).text(hint === undefined ? failure.error : `${failure.error} Hint: ${hint}.`),
     transient: isTransientCode(failure.result),
   });
 }

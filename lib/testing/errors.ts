@@ -30,10 +30,11 @@ const ERROR_TEXTS: Readonly<Record<number, string>> = {
   2094: "Invalid 'access_token' provided.",
   2095: "Revoked 'access_token' provided.",
   4000: 'Too many login tries from this IP address.',
-  4010: 'Too many requests',
   5000: 'Internal error. Try again later.',
   5001: 'Internal upload error.',
   5002: 'Internal error, no servers available. Try again later.',
+  5003: 'Write error. Try reopening the file.',
+  5004: 'Read error. Try reopening the file.',
 };
 
 /**

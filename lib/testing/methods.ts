@@ -169,8 +169,8 @@ function savezipprogress(ctx: MethodContext): Record<string, unknown> {
 }
 
 /**
- * The served methods by name. Anything else is answered HTTP 200
- * `{"result":5000,"error":"Unknown method."}` by the server.
+ * The served methods by name. On anything else the server closes the connection without an
+ * answer, as pCloud does.
  *
  * @example
  * METHODS.get('savezipprogress')?.auth; // true

@@ -1,17 +1,19 @@
 /**
- * Reads a pCloud HTTP call: parameters from the query string and/or the body, uploaded files, and
- * the credentials with the place they arrived.
+ * Reads a pCloud HTTP call: parameters from the query string, the body and cookies (in that
+ * order, later ones win, as pCloud's api.txt says), uploaded files, and the credentials with the
+ * place they arrived.
  */
 import type { IncomingMessage } from 'node:http';
 
 /**
  * Where a request carried its credentials. When they arrive in several places the most exposed one
- * wins (query, then body, then header), so "never in the URL" assertions cannot be fooled.
+ * wins (query, then body, then cookie, then header), so "never in the URL" assertions cannot be
+ * fooled.
  *
  * @example
  * const where: CredentialLocation = 'body';
  */
-export type CredentialLocation = 'none' | 'query' | 'body' | 'header';
+export type CredentialLocation = 'none' | 'query' | 'body' | 'cookie' | 'header';
 
 /**
  * The credential a request authenticates with: an `auth` session token or an OAuth access token.
@@ -43,7 +45,7 @@ export interface UploadedFile {
  * parsed.params.folderid;
  */
 export interface ParsedRequest {
-  /** Query and body parameters merged; a body value wins over the same query key. Not redacted. */
+  /** Query, body and cookie parameters merged, later ones winning (a cookie over the body over the query). Not redacted. */
   readonly params: Readonly<Record<string, string>>;
   /** Files of a multipart body. */
   readonly files: readonly UploadedFile[];
@@ -70,6 +72,25 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** `name=value` pairs of a Cookie header; values percent-decoded when they can be. */
+function cookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (header ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    const name = pair.slice(0, at).trim();
+    const raw = pair.slice(at + 1).trim().replace(/^"(.*)"$/, '$1');
+    let value = raw;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      // not percent-encoded: kept as sent
+    }
+    if (name !== '') out[name] = value;
+  }
+  return out;
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -109,7 +130,8 @@ export async function parseRequest(req: IncomingMessage, url: URL): Promise<Pars
     }
   }
 
-  const params = { ...query, ...body };
+  const cookie = cookies(req.headers.cookie);
+  const params = { ...query, ...body, ...cookie };
   const header = bearerToken(req.headers.authorization);
   let credential: Credential | undefined;
   if (params.auth !== undefined) credential = { kind: 'auth', token: params.auth };
@@ -119,6 +141,7 @@ export async function parseRequest(req: IncomingMessage, url: URL): Promise<Pars
   let credentialsAt: CredentialLocation = 'none';
   if (hasCredential(Object.keys(query))) credentialsAt = 'query';
   else if (hasCredential(Object.keys(body))) credentialsAt = 'body';
+  else if (hasCredential(Object.keys(cookie))) credentialsAt = 'cookie';
   else if (req.headers.authorization !== undefined) credentialsAt = 'header';
 
   return { params, files, rawBody, credential, credentialsAt };

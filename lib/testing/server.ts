@@ -73,21 +73,24 @@ const CORS_HEADERS: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Headers': 'Authorization, Content-Type',
   'Access-Control-Allow-Methods': 'GET, POST, PUT, OPTIONS',
-  // Lets browser clients read Retry-After from injected 429/503 answers.
-  'Access-Control-Expose-Headers': 'Retry-After',
+  // Lets browser clients read Retry-After from injected 429/503 answers, and X-Error like pCloud's.
+  'Access-Control-Expose-Headers': 'Retry-After, X-Error',
   'Access-Control-Max-Age': '600',
 };
 
-function sendJson(res: ServerResponse, body: Record<string, unknown>): void {
+function sendJson(res: ServerResponse, body: Record<string, unknown>, headers: Readonly<Record<string, string>> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
-  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-/** Answers an API-level failure the pCloud way, HTTP 200 `{"result":code,"error":text}`; returns the log outcome. */
+/**
+ * Answers an API-level failure the pCloud way: HTTP 200 `{"result":code,"error":text}` with the
+ * header `X-Error: <code>`; returns the log outcome.
+ */
 function sendApiError(res: ServerResponse, error: ApiError): string {
-  sendJson(res, { result: error.code, error: error.text });
+  sendJson(res, { result: error.code, error: error.text }, { 'X-Error': String(error.code) });
   return `200 result=${error.code}`;
 }
 
@@ -102,9 +105,12 @@ function validateOptions(options: FakePCloudOptions): void {
  * Starts a local pCloud emulator on 127.0.0.1 (Node only).
  *
  * Authentication: `auth` wins over `access_token`, which wins over `Authorization: Bearer`; none ->
- * 1000, unknown auth -> 2000, unknown access token -> 2094. Faults are consumed before
- * authentication and before the method runs; OPTIONS preflights (204) never consume faults. An
- * unknown method is HTTP 200 `{"result":5000,"error":"Unknown method."}`.
+ * 1000, unknown auth -> 2000, unknown access token -> 2094. Parameters come from the query
+ * string, the form body and the `Cookie` header, later ones winning, as pCloud reads them. Every
+ * API error carries the header `X-Error: <code>`. Faults are consumed before authentication and
+ * before the method runs; OPTIONS preflights (204) never consume faults. Like pCloud, the server
+ * closes the connection without an answer on a bad request: an unknown method, a body that cannot
+ * be read or decoded, or malformed HTTP.
  *
  * @example
  * const fake = await startFakePCloud({ bytesPerSecond: 10_000 });
@@ -171,8 +177,11 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
     try {
       request = await parseRequest(req, url);
     } catch {
-      // The client vanished mid-body, or sent a body that cannot be decoded.
-      outcome = `${sendApiError(res, new ApiError(5000))} unreadable body`;
+      // The client vanished mid-body, or sent a body that cannot be decoded: pCloud closes the
+      // connection on a malformed request.
+      outcome = 'closed: unreadable body';
+      serverDropped = true;
+      req.socket.destroy();
       return;
     }
     // Also scrub this request's own token, which may be a wrong one no user owns.
@@ -214,7 +223,10 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
 
     const spec = METHODS.get(method);
     if (spec === undefined) {
-      outcome = `${sendApiError(res, new ApiError(5000, 'Unknown method.'))} unknown method`;
+      // pCloud closes the connection on a method that does not exist, without an answer.
+      outcome = 'closed: unknown method';
+      serverDropped = true;
+      req.socket.destroy();
       return;
     }
     try {
@@ -235,6 +247,10 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
 
   const server = createServer((req, res) => {
     void handle(req, res);
+  });
+  // Malformed HTTP: closed without an answer, as pCloud does (Node would answer 400 first).
+  server.on('clientError', (_error, socket: Socket) => {
+    socket.destroy();
   });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

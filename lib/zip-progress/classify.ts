@@ -1,6 +1,6 @@
 import { PCloudApiError } from '../errors/pcloud-api-error.js';
 import { TransportError } from '../errors/transport-error.js';
-import { PCloudErrorCode } from '../pcloud/error-codes.js';
+import { isRateLimitCode, PCloudErrorCode } from '../pcloud/error-codes.js';
 import type { PollContext, PollVerdict } from '../poll/poll.js';
 import type { ResolvedPolling } from './options.js';
 import type { ZipProgress } from './snapshot.js';
@@ -12,8 +12,9 @@ const RETRY: PollVerdict = { kind: 'retry' };
 
 /**
  * Decides what a failed `savezipprogress` poll means. 1901 before any snapshot and within the
- * grace period is a job not registered yet; pCloud's "try later" codes, network failures,
- * timeouts, 408, 429 and 5xx are retried; everything else is final.
+ * grace period is a job not registered yet; pCloud's transient codes (every 5xxx, every 4xxx but
+ * 4000, the latter after the long wait), network failures, timeouts, 408, 429 and 5xx are
+ * retried; everything else is final.
  */
 export function classifyProgressError(polling: ResolvedPolling, error: unknown, context: PollContext<ZipProgress>): PollVerdict {
   if (error instanceof PCloudApiError) {
@@ -21,7 +22,7 @@ export function classifyProgressError(polling: ResolvedPolling, error: unknown, 
       return PENDING;
     }
     if (!error.transient) return FATAL;
-    return error.code === PCloudErrorCode.TooManyRequests ? { kind: 'retry', minDelayMs: polling.rateLimitDelay } : RETRY;
+    return isRateLimitCode(error.code) ? { kind: 'retry', minDelayMs: polling.rateLimitDelay } : RETRY;
   }
   if (error instanceof TransportError && error.transient) {
     const minDelayMs = error.retryAfterMs ?? (error.status === 429 ? polling.rateLimitDelay : undefined);

@@ -1,5 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import type { PCloudClientConfig } from '../pcloud/client.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, type PCloudClientConfig } from '../pcloud/client.js';
 import { type Credentials, hasCredentials, validateCredentials } from '../pcloud/credentials.js';
 import { DEFAULT_API_URL, parseApiUrl } from '../pcloud/endpoint.js';
 import { EXPONENTIAL_DEFAULTS, exponentialBackoff, type ExponentialBackoffOptions, resolveExponential } from '../poll/schedule.js';
@@ -43,6 +43,11 @@ export interface PCloudConnectionOptions extends Credentials {
   readonly fetch?: typeof globalThis.fetch;
   /** Aborting stops everything; the stream errors with an `AbortError`. */
   readonly signal?: AbortSignal;
+  /**
+   * Largest response body read, in bytes after decompression (default 1 MiB; pCloud's answers
+   * are a few hundred bytes). A longer body is cancelled and fails with `ResponseDecodeError`.
+   */
+  readonly maxResponseBytes?: number;
 }
 
 /** Options of the polling schedule and its limits. */
@@ -105,6 +110,7 @@ export interface ResolvedConnection {
   readonly credentials: Credentials;
   readonly fetch: typeof globalThis.fetch | undefined;
   readonly signal: AbortSignal | undefined;
+  readonly maxResponseBytes: number;
 }
 
 /** A value for an error message: numbers as such, anything else by its type. */
@@ -136,7 +142,7 @@ export type OptionsSnapshot<T> = { readonly [K in keyof Required<T>]: T[K] | und
 
 /** Reads each connection option once. */
 export function readConnectionOptions(options: PCloudConnectionOptions): OptionsSnapshot<PCloudConnectionOptions> {
-  return { auth: options.auth, accessToken: options.accessToken, apiUrl: options.apiUrl, fetch: options.fetch, signal: options.signal };
+  return { auth: options.auth, accessToken: options.accessToken, apiUrl: options.apiUrl, fetch: options.fetch, signal: options.signal, maxResponseBytes: options.maxResponseBytes };
 }
 
 /** Reads each polling option once. */
@@ -169,7 +175,11 @@ export function resolveConnection(options: OptionsSnapshot<PCloudConnectionOptio
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
     throw new TypeError('signal must be an AbortSignal');
   }
-  return { apiUrl, credentials, fetch, signal };
+  const { maxResponseBytes } = options;
+  if (maxResponseBytes !== undefined && !(maxResponseBytes === Infinity || (Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0))) {
+    throw new TypeError(`maxResponseBytes must be a whole number of bytes > 0 (or Infinity), got ${show(maxResponseBytes)}`);
+  }
+  return { apiUrl, credentials, fetch, signal, maxResponseBytes: maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
 }
 
 /** Validates the polling options; throws a TypeError naming the option. */
@@ -231,6 +241,7 @@ export function clientConfig(connection: ResolvedConnection, polling: ResolvedPo
     apiUrl: connection.apiUrl,
     credentials: connection.credentials,
     fetch: connection.fetch,
+    maxResponseBytes: connection.maxResponseBytes,
     requestTimeout: polling.requestTimeout,
     scheduler: polling.scheduler,
   };

@@ -15,10 +15,21 @@ import { sleep } from '../support/wait.js';
 import { ROWS } from './faults.table.js';
 import { type CredentialKind, inParallel, runRow, SETTLE_MS } from './harness.js';
 
-/** Recognisable, and with characters that URL-encoding and JSON-escaping would change. */
-const TOKEN = 'SeCrEt-TOKEN_q9Zx4-leakcheck';
+/**
+ * Recognisable, and with characters that URL-encoding, form encoding and JSON-escaping change
+ * (`/`, `~`, `!`, `(`, `)`, `*`, a Latin-1 letter: it must also fit in a header).
+ */
+const TOKEN = 'SeCrEt/TOKEN~q9(Zx4)!*é-leakcheck';
 const KINDS: readonly CredentialKind[] = ['auth', 'accessToken'];
-const FORMS = [TOKEN, encodeURIComponent(TOKEN), TOKEN.toLowerCase(), Buffer.from(TOKEN).toString('base64')];
+const JSON_FORM = JSON.stringify(TOKEN).slice(1, -1);
+const FORMS = [
+  TOKEN,
+  encodeURIComponent(TOKEN),
+  new URLSearchParams({ t: TOKEN }).toString().slice(2),
+  JSON_FORM.replace(/\//g, '\\/'),
+  Array.from({ length: TOKEN.length }, (_, i) => `\\u${TOKEN.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  Buffer.from(TOKEN).toString('base64'),
+];
 
 /** Every text an error exposes: message, toString, JSON, stack, the whole cause chain, inspect. */
 function errorTexts(error: unknown, seen = new Set<unknown>()): string[] {

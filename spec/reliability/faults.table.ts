@@ -115,7 +115,11 @@ const SLOW_REQUEST_TIMEOUT = 100;
 const TRANSIENT: readonly TransientSpec[] = [
   { name: 'API 5000 internal error', fault: () => ({ type: 'api-error', code: 5000 }), error: { error: PCloudApiError, match: { code: 5000, transient: true } } },
   { name: 'API 5002 no servers available', fault: () => ({ type: 'api-error', code: 5002 }), error: { error: PCloudApiError, match: { code: 5002, transient: true } } },
-  { name: 'API 4010 rate limit', fault: () => ({ type: 'api-error', code: 4010 }), error: { error: PCloudApiError, match: { code: 4010, transient: true } } },
+  { name: 'API 5001 internal upload error', fault: () => ({ type: 'api-error', code: 5001 }), error: { error: PCloudApiError, match: { code: 5001, transient: true } } },
+  { name: 'API 5003 write error', fault: () => ({ type: 'api-error', code: 5003 }), error: { error: PCloudApiError, match: { code: 5003, transient: true } } },
+  { name: 'API 5004 read error', fault: () => ({ type: 'api-error', code: 5004 }), error: { error: PCloudApiError, match: { code: 5004, transient: true } } },
+  { name: 'API 5999 (an unlisted 5xxx: internal)', fault: () => ({ type: 'api-error', code: 5999 }), error: { error: PCloudApiError, match: { code: 5999, transient: true } } },
+  { name: 'API 4010 (an unlisted 4xxx: rate limiting)', fault: () => ({ type: 'api-error', code: 4010 }), error: { error: PCloudApiError, match: { code: 4010, transient: true } } },
   { name: 'HTTP 500', fault: () => ({ type: 'http', status: 500 }), error: { error: TransportError, match: { kind: 'http', status: 500, transient: true } } },
   { name: 'HTTP 502 with an HTML page', fault: () => ({ type: 'http', status: 502 }), error: { error: TransportError, match: { kind: 'http', status: 502, transient: true } } },
   { name: 'HTTP 503', fault: () => ({ type: 'http', status: 503, body: '' }), error: { error: TransportError, match: { kind: 'http', status: 503, transient: true } } },
@@ -186,6 +190,8 @@ function fatalRows(): Row[] {
     api(4000),
     api(2094, (ctx) => `Invalid 'access_token' provided: ${ctx.token}`),
     api(7777),
+    // Echoed in other spellings: lowercase %xx, form encoding, JSON \u escapes in lower case.
+    api(2003, (ctx) => `Access denied: ${encodeURIComponent(ctx.token).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())} ${new URLSearchParams({ t: ctx.token }).toString()} ${Array.from({ length: ctx.token.length }, (_, i) => `\\u${ctx.token.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')}`),
     http(401),
     http(403),
     http(404),
@@ -242,11 +248,15 @@ function badBodyRows(): Row[] {
     bad('`result` missing', () => json({ files: 2, totalfiles: 2, bytes: 11, totalbytes: 11 }), ['result']),
     bad('5 MB of non-JSON (echoes the token at the start)', (ctx) => `${ctx.token} ${'x'.repeat(FIVE_MB)}`, ['(body)'], messageBounded),
     {
-      name: 'bad body: 5 MB of valid JSON (a huge extra field) -> accepted, extra fields ignored',
+      name: 'bad body: 5 MB of valid JSON (a huge extra field) with maxResponseBytes 8 MiB -> accepted, extra fields ignored',
       group: 'bad body',
       server: { kind: 'emulator', job: 'none', faults: () => [{ fault: { type: 'body', body: json({ ...valid, padding: 'p'.repeat(FIVE_MB) }) } }] },
+      options: { maxResponseBytes: 8 * 1024 * 1024 },
       expect: { emits: [DONE_JOB], outcome: { complete: true }, requests: 1 },
     },
+    // Past the default 1 MiB limit: reading stops, nothing is retried.
+    bad('5 MB of valid JSON, past the default 1 MiB maxResponseBytes', (ctx) => json({ ...valid, auth: ctx.token, padding: 'p'.repeat(FIVE_MB) }), ['(body)'], messageBounded),
+    bad('a body echoing the token as JSON \\u escapes and form encoding', (ctx) => `{"result":0,"a":"${Array.from({ length: ctx.token.length }, (_, i) => `\\u${ctx.token.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`).join('')}","b":"${new URLSearchParams({ t: ctx.token }).toString()}","files":"x","totalfiles":2,"bytes":11,"totalbytes":11}`, ['files']),
   ];
 }
 

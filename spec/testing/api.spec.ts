@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { startFakePCloud } from '../../lib/testing/index.js';
 import type { FakePCloud, FakeUser, FileMetadata, FolderMetadata } from '../../lib/testing/index.js';
 import { call, makeFixtureDir } from './helpers.js';
@@ -39,8 +40,57 @@ describe('wire format', () => {
     expect(await res.json()).toEqual({ result: 1000, error: 'Log in required.' });
   });
 
-  it('answers an unknown method with HTTP 200 result 5000', async () => {
-    expect(await call(fake, 'nosuchmethod', { auth: user.auth })).toEqual({ result: 5000, error: 'Unknown method.' });
+  it('closes the connection without an answer on an unknown method, like pCloud', async () => {
+    const failure = await fetch(`${fake.url}/nosuchmethod`, { method: 'POST', body: new URLSearchParams({ auth: user.auth }) }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // undici's "fetch failed" (a TypeError of Node's realm): the socket closed without an answer.
+    expect(failure).toMatchObject({ name: 'TypeError', message: 'fetch failed' });
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'nosuchmethod', params: { auth: '[redacted]' } });
+    // The server keeps serving.
+    expect(await call(fake, 'userinfo', { auth: user.auth })).toMatchObject({ result: 0 });
+  });
+
+  it('closes the connection without an answer on malformed HTTP and on a body it cannot decode', async () => {
+    const raw = (request: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(Number(new URL(fake.url).port), '127.0.0.1');
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          resolve(received);
+        });
+        socket.end(request);
+      });
+    expect(await raw('THIS IS NOT HTTP\r\n\r\n')).toBe('');
+    const multipart = 'POST /userinfo HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=zz\r\nContent-Length: 9\r\n\r\nnot-parts';
+    expect(await raw(multipart)).toBe('');
+    expect(await call(fake, 'userinfo', { auth: user.auth })).toMatchObject({ result: 0 });
+  });
+
+  it('sends X-Error: <code> with every API error, exposed to browsers', async () => {
+    const res = await fetch(`${fake.url}/userinfo`, { method: 'POST', body: new URLSearchParams({ auth: 'wrong' }) });
+    expect(res.headers.get('x-error')).toBe('2000');
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/(^|,\s*)X-Error(\s*,|$)/);
+    expect(await res.json()).toEqual({ result: 2000, error: 'Log in failed.' });
+    fake.inject('userinfo', { type: 'api-error', code: 5003 });
+    expect((await fetch(`${fake.url}/userinfo`)).headers.get('x-error')).toBe('5003');
+    const ok = await fetch(`${fake.url}/userinfo`, { method: 'POST', body: new URLSearchParams({ auth: user.auth }) });
+    expect(ok.headers.get('x-error')).toBeNull();
+  });
+
+  it('reads parameters from the query string, the body and cookies, later ones winning', async () => {
+    const docs = user.mkdir('/docs');
+    const other = user.mkdir('/other');
+    const post = (query: string, body: Record<string, string>, cookie?: string): Promise<Response> =>
+      fetch(`${fake.url}/listfolder?${query}`, { method: 'POST', body: new URLSearchParams(body), headers: cookie === undefined ? {} : { cookie } });
+    // Query only (GET, no body), body over query, cookie over both.
+    expect(await (await fetch(`${fake.url}/listfolder?auth=${user.auth}&folderid=${docs.folderid}`)).json()).toMatchObject({ result: 0, metadata: { name: 'docs' } });
+    expect(await (await post(`folderid=${docs.folderid}`, { auth: user.auth, folderid: String(other.folderid) })).json()).toMatchObject({ metadata: { name: 'other' } });
+    expect(await (await post(`folderid=999999`, { folderid: '999998' }, `auth=${user.auth}; folderid=${docs.folderid}`)).json()).toMatchObject({ metadata: { name: 'docs' } });
+    expect(fake.requests.at(-1)).toMatchObject({ credentials: 'cookie', params: { auth: '[redacted]' } });
   });
 
   it('reads parameters from the query string, a form body, or both (the body wins)', async () => {

@@ -25,7 +25,9 @@ describe('faults', () => {
   it.each([
     [5000, 'Internal error. Try again later.'],
     [5002, 'Internal error, no servers available. Try again later.'],
-    [4010, 'Too many requests'],
+    [5003, 'Write error. Try reopening the file.'],
+    [5004, 'Read error. Try reopening the file.'],
+    [4010, 'Error 4010.'],
     [4000, 'Too many login tries from this IP address.'],
     [1000, 'Log in required.'],
     [2000, 'Log in failed.'],

@@ -29,8 +29,8 @@ describe('classifyProgressError', () => {
     expect(classifyProgressError(polling, api(PCloudErrorCode.InternalError, true), context())).toEqual({ kind: 'retry' });
   });
 
-  it('4010 (too many requests) is retried no sooner than the schedule\u2019s longest wait', () => {
-    expect(classifyProgressError(polling, api(PCloudErrorCode.TooManyRequests, true), context())).toEqual({ kind: 'retry', minDelayMs: 7000 });
+  it.each([4001, 4010, 4999])('a 4xxx rate limit other than 4000 (%i, listed by no pCloud source) is retried no sooner than the schedule\u2019s longest wait', (code) => {
+    expect(classifyProgressError(polling, api(code, true), context())).toEqual({ kind: 'retry', minDelayMs: 7000 });
   });
 
   it.each([PCloudErrorCode.LoginFailed, PCloudErrorCode.TooManyLoginTries, PCloudErrorCode.LoginRequired])('a fatal pCloud code (%i) ends the stream', (code) => {

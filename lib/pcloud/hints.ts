@@ -1,0 +1,62 @@
+/**
+ * What to do about a pCloud answer, appended to its error message: pCloud's own texts say what
+ * failed, not why nor where.
+ */
+import { PCloudErrorCode } from './error-codes.js';
+
+/** The call an API error answered. */
+export interface HintContext {
+  readonly code: number;
+  readonly method: string;
+  /** The host the call went to, e.g. `api.pcloud.com`. */
+  readonly host: string;
+  /** The call's parameters (never the credentials, which are not parameters here). */
+  readonly params: Readonly<Record<string, string | number | undefined>>;
+}
+
+const EU_HOST = 'eapi.pcloud.com';
+const US_HOST = 'api.pcloud.com';
+
+/** A token that belongs to the other region is refused as a wrong one: say which host to try. */
+function regionHint(host: string): string {
+  return host === EU_HOST
+    ? `a US account on the EU host (use apiUrl https://${US_HOST})`
+    : `an EU account on the US host (use apiUrl https://${EU_HOST})`;
+}
+
+/** The directories a savezip names: any of them may be the one that does not exist. */
+function savezipDirectories(params: HintContext['params']): string[] {
+  const named: string[] = [];
+  if (params.folderid !== undefined) named.push(`folderid ${params.folderid} (the tree)`);
+  if (params.folderids !== undefined) named.push(`folderids ${params.folderids} (the tree)`);
+  if (params.excludefolderids !== undefined) named.push(`excludefolderids ${params.excludefolderids}`);
+  if (params.tofolderid !== undefined) named.push(`tofolderid ${params.tofolderid} (the destination)`);
+  if (typeof params.topath === 'string') {
+    const parent = params.topath.slice(0, params.topath.lastIndexOf('/')) || '/';
+    named.push(`${parent}, the folder of topath ${params.topath} (the destination)`);
+  }
+  return named;
+}
+
+/**
+ * A hint for an API error, or undefined when the code speaks for itself.
+ *
+ * @example
+ * apiErrorHint({ code: 2000, method: 'savezipprogress', host: 'api.pcloud.com', params: {} });
+ * // 'the token is wrong or expired, or it is an EU account on the US host (use apiUrl https://eapi.pcloud.com)'
+ */
+export function apiErrorHint({ code, method, host, params }: HintContext): string | undefined {
+  switch (code) {
+    case PCloudErrorCode.LoginFailed:
+      return `the token is wrong or expired, or it is ${regionHint(host)}`;
+    case PCloudErrorCode.InvalidAccessToken:
+      return `the access token is wrong, or it is ${regionHint(host)}`;
+    case PCloudErrorCode.DirectoryNotFound: {
+      if (method !== 'savezip') return undefined;
+      const named = savezipDirectories(params);
+      return named.length === 0 ? undefined : `one of these does not exist: ${named.join('; ')}`;
+    }
+    default:
+      return undefined;
+  }
+}
