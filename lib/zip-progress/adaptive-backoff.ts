@@ -14,9 +14,15 @@ import type { BackoffContext } from './options.js';
  * ```
  */
 export interface AdaptiveBackoffOptions {
-  /** Shortest wait in ms, and the lag tolerated on very short jobs. Default 250. */
+  /**
+   * Shortest wait in ms. Default 100: with pCloud's tens to hundreds of ms per answer, a 250 ms
+   * floor made 1-5 s jobs miss a 250 ms lag (npm run bench).
+   */
   readonly minDelay?: number;
-  /** Longest wait in ms, so a finished job is seen within it whatever the estimates say. Default 5000. */
+  /**
+   * Longest wait in ms, so a finished job is seen within it whatever the estimates say. Default
+   * 4700: with a round trip of up to 300 ms on top, requests stay at most 5 s apart.
+   */
   readonly maxDelay?: number;
   /** Tolerated lag as a share of the job's duration. Default 0.05. */
   readonly lagShare?: number;
@@ -28,9 +34,10 @@ export interface AdaptiveBackoffOptions {
    */
   readonly idleShare?: number;
   /**
-   * Share of the predicted time left to wait while the predicted end is further away than the
-   * tolerated lag. Well below 1, because the prediction is an average rate: a job that speeds
-   * up (up to 1 / aimShare times) must not be overshot. Default 0.25.
+   * How far towards the predicted end to wait, as a share of the time from the last change to
+   * that end: the end if the job ran 1 / aimShare times faster since then. Past that point the
+   * schedule falls back to `lagShare` of the elapsed time, so a job that speeds up (up to
+   * 1 / aimShare times) is still seen in time. Default 0.25.
    */
   readonly aimShare?: number;
   /** First wait after a failed poll, in ms; doubles per consecutive failure, equal jitter. Default 500. */
@@ -48,8 +55,8 @@ export interface AdaptiveBackoffOptions {
  * ```
  */
 export const ADAPTIVE_DEFAULTS = {
-  minDelay: 250,
-  maxDelay: 5000,
+  minDelay: 100,
+  maxDelay: 4700,
   lagShare: 0.05,
   idleShare: 0.4,
   aimShare: 0.25,
@@ -90,8 +97,9 @@ const clamp = (value: number, min: number, max: number): number => Math.min(max,
  *   share of its duration, and the waits grow geometrically, so a long job costs few requests
  *   before it shows a rate.
  * - Predicted end within the tolerated lag: poll right at it (an early end is still seen in time).
- * - Predicted end further: wait `aimShare` of the time left, never less than the safe
- *   elapsed-time share, so the polls close in on the end without overshooting a speed-up.
+ * - Predicted end further: wait until the end the job would reach at 1 / aimShare times its
+ *   speed since the last change, never less than the safe elapsed-time share; past that point,
+ *   the safe share (the job may end any moment if it sped up).
  * - Past the predicted end: the safe elapsed-time share.
  */
 function runningWait(o: Resolved, ctx: BackoffContext): number {
@@ -112,7 +120,11 @@ function runningWait(o: Resolved, ctx: BackoffContext): number {
   if (!(left > 0)) return safe;
   const tolerated = Math.max(o.minDelay, o.lagShare * (elapsed + left));
   if (left <= tolerated) return left;
-  return Math.max(safe, o.aimShare * left);
+  // The end if the job has run 1 / aimShare times faster since the last change: wait until then
+  // at most; past it, the safe elapsed-time share (the job may be over any moment).
+  const anchorMs = anchor?.etaMs === undefined ? elapsed - ctx.msSinceLastAnswer : anchor.elapsedMs;
+  const earliest = anchorMs + o.aimShare * (predictedEnd - anchorMs);
+  return Math.max(safe, earliest - elapsed);
 }
 
 /**
@@ -121,8 +133,9 @@ function runningWait(o: Resolved, ctx: BackoffContext): number {
  *
  * While the job runs, it waits a share of the elapsed time when no rate is known (a job that
  * gives no rate information, such as one big file, is still seen within 5% of its duration),
- * and aims at the end predicted from the observed byte rate when there is one, closing in by
- * `aimShare` of the time left so that a job that speeds up is not overshot. After a failed poll
+ * and aims at the end predicted from the observed byte rate when there is one: it waits no
+ * longer than until the end the job would reach at 1 / `aimShare` times its speed since the last
+ * change, then polls at the elapsed-time share, so a job that speeds up is not overshot. After a failed poll
  * it backs off exponentially from `failureDelay` (x2 per failure) with equal jitter drawn from
  * `random`. Every wait lies in `[minDelay, maxDelay]`; without failures the schedule does not
  * use `random` at all, so it is deterministic.

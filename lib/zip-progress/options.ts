@@ -53,7 +53,7 @@ export interface PCloudConnectionOptions extends Credentials {
 /** Options of the polling schedule and its limits. */
 export interface PollingOptions {
   /**
-   * Schedule between polls. Default: `adaptiveBackoff()`: waits 250 ms .. 5 s that grow with the
+   * Schedule between polls. Default: `adaptiveBackoff()`: waits 100 ms .. 4.7 s that grow with the
    * elapsed time while no rate is known and aim at the end predicted from the byte rate once it
    * is, so the end is seen within about 5% of the job's duration with few requests; after a
    * failure, exponential from 500 ms with jitter. Pass exponential options (e.g. `{}` for 500 ms

@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   const outcomes: SectionOutcome[] = [];
   for (const name of SECTIONS.filter((n) => only === undefined || only.includes(n))) {
     process.stderr.write(`bench: ${name}${smoke ? ' (smoke)' : ''}...\n`);
-    const outcome = await runSection(dir, name, { smoke });
+    // Charts are written with results.md only (full runs of every section).
+    const outcome = await runSection(dir, name, { smoke, ...(smoke || only !== undefined ? {} : { chartsDir: dir }) });
     outcomes.push(outcome);
     process.stdout.write(`\n${formatOutcome(outcome)}\n`);
   }

@@ -14,4 +14,6 @@ export interface BenchSection {
 export interface BenchOptions {
   /** A fast, reduced run (used by the smoke spec in `npm test`). */
   readonly smoke: boolean;
+  /** Where a section writes its charts (full runs that write results.md); none when undefined. */
+  readonly chartsDir?: string;
 }

@@ -65,8 +65,9 @@ describe('adaptiveBackoff', () => {
     }
   });
 
-  it('grows with the elapsed time while a one-file job shows no rate: 5% of it, from 250 ms to 5 s', () => {
-    expect([0, 1000, 10_000, 40_000, 100_000, 400_000].map((t) => next(oneFile(t)))).toEqual([250, 250, 500, 2000, 5000, 5000]);
+  // Defaults 100 ms .. 4.7 s since the bench measured pCloud-like latency (was 250 ms .. 5 s).
+  it('grows with the elapsed time while a one-file job shows no rate: 5% of it, from 100 ms to 4.7 s', () => {
+    expect([0, 1000, 10_000, 40_000, 100_000, 400_000].map((t) => next(oneFile(t)))).toEqual([100, 100, 500, 2000, 4700, 4700]);
   });
 
   it('grows faster while a job of several files has not finished one yet, or is not registered', () => {
@@ -83,11 +84,17 @@ describe('adaptiveBackoff', () => {
     expect(next(withEta(20_000, 600, 20_200))).toBe(400);
   });
 
-  it('closes in on a far predicted end by a quarter of the time left, never overshooting a job 4x faster', () => {
-    // 2 s in, 8 s to go: a quarter is 2 s; 5% of the elapsed time (100 ms) is less.
+  it('waits for a far predicted end only as long as a job 4x faster would take, never overshooting it', () => {
+    // 2 s in, 8 s to go: at 4x the speed the job ends 2 s from now; 5% of the elapsed time (100 ms) is less.
     expect(next(withEta(2000, 8000, 2000))).toBe(2000);
     // Far away: capped at maxDelay.
-    expect(next(withEta(2000, 60_000, 2000))).toBe(5000);
+    expect(next(withEta(2000, 60_000, 2000))).toBe(4700);
+  });
+
+  it('polls at 5% of the elapsed time once a job 4x faster would already have ended, until the counters move', () => {
+    // Changed at 2 s predicting 8 s more; at 4 s a job 4x faster would be done: 5% of 4 s.
+    expect(next(withEta(2000, 8000, 4000))).toBe(200);
+    expect(next(withEta(2000, 8000, 6000))).toBe(300);
   });
 
   it('waits longer early on when a rate shows the end is far than when nothing is known', () => {
@@ -102,8 +109,8 @@ describe('adaptiveBackoff', () => {
     const top = adaptiveBackoff({ random: () => 0.999_999 });
     const bottom = adaptiveBackoff({ random: () => 0 });
     const failed = (failures: number): BackoffContext => ({ ...withEta(2000, 100, 2000), failures });
-    expect([1, 2, 3, 4, 5].map((f) => Math.round(top(failed(f))))).toEqual([500, 1000, 2000, 4000, 5000]);
-    expect([1, 2, 3, 4, 5].map((f) => bottom(failed(f)))).toEqual([500, 500, 1000, 2000, 2500]);
+    expect([1, 2, 3, 4, 5].map((f) => Math.round(top(failed(f))))).toEqual([500, 1000, 2000, 4000, 4700]);
+    expect([1, 2, 3, 4, 5].map((f) => bottom(failed(f)))).toEqual([500, 500, 1000, 2000, 2350]);
   });
 
   it('does not draw random numbers while nothing fails (deterministic schedule)', () => {
@@ -130,7 +137,7 @@ describe('adaptiveBackoff', () => {
 describe('resolvePolling and the default schedule', () => {
   it('uses adaptiveBackoff when no backoff is given, with its longest wait after a bare 429', () => {
     const polling = resolvePolling({});
-    expect([10_000, 100_000].map((t) => polling.nextDelay(oneFile(t)))).toEqual([500, 5000]);
+    expect([10_000, 100_000].map((t) => polling.nextDelay(oneFile(t)))).toEqual([500, 4700]);
     expect(polling.rateLimitDelay).toBe(ADAPTIVE_DEFAULTS.maxDelay);
   });
 
