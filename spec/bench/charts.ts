@@ -83,10 +83,12 @@ export function tradeOffChart(byMix: ReadonlyMap<JobMix, readonly MixFigures[]>,
   const panels = [...byMix].map(([mix, figures], i) => {
     const ox = i * width;
     const x = logScale(0.02, 50, ox + left, ox + width - PANEL.right);
-    const y = linScale(0, 1, height - bottom, top);
-    const xTicks: [number, string][] = [[0.03, '3%'], [0.1, '10%'], [0.3, '30%'], [0.6, '60%'], [1, '1x'], [3, '3x'], [10, '10x'], [30, '30x']];
-    const yTicks: [number, string][] = [0, 0.2, 0.4, 0.6, 0.8, 0.95].map((v) => [v, `${Math.round(v * 100)}%`]);
-    const parts = [frame(ox, mix.key, xTicks, yTicks, x, y, 'requests per job vs fixed 2 s (log)', 'jobs on time (all seeds)')];
+    // Late share on a log axis, top = fewest late: the region that matters (80-100% on time) gets room.
+    const late = logScale(0.005, 1, top, height - bottom);
+    const y = (onTime: number): number => late(1 - onTime);
+    const xTicks: [number, string][] = [[0.03, '3%'], [0.1, '10%'], [0.6, '60%'], [2, '2x'], [10, '10x'], [30, '30x']];
+    const yTicks: [number, string][] = [0.995, 0.99, 0.98, 0.95, 0.9, 0.8, 0.5, 0].map((v) => [v, `${Number((v * 100).toFixed(1))}%`]);
+    const parts = [frame(ox, mix.key, xTicks, yTicks, x, y, 'requests per job vs fixed 2 s (log)', 'jobs on time, all seeds (log of late)')];
     const tx = x(targets.requestsVsFixed2s);
     parts.push(`<rect x="${fixed(ox + left)}" y="${top}" width="${fixed(tx - ox - left)}" height="${fixed(y(targets.onTimeShare) - top)}" fill="${COLORS.target}" fill-opacity="0.18"/>`);
     const point = (f: MixFigures): [number, number] => [x(f.pooledVsFixed2s), y(f.pooled.onTimeShare)];
@@ -97,7 +99,9 @@ export function tradeOffChart(byMix: ReadonlyMap<JobMix, readonly MixFigures[]>,
       for (const f of sorted) {
         const [px, py] = point(f);
         parts.push(`<circle cx="${fixed(px)}" cy="${fixed(py)}" r="2.5" fill="${color}"/>`);
-        if (f.strategy.family !== 'default') parts.push(`<text x="${fixed(px + 3)}" y="${fixed(py + (family === 'sweep' ? -4 : 12))}" font-family="sans-serif" font-size="9" fill="${color}">${f.strategy.knob}</text>`);
+        // Only the ends of each line are labelled: the points between are too close to read.
+        const isEnd = f === sorted[0] || f === sorted[sorted.length - 1];
+        if (f.strategy.family !== 'default' && isEnd) parts.push(`<text x="${fixed(px + 3)}" y="${fixed(py + (family === 'sweep' ? -4 : 12))}" font-family="sans-serif" font-size="9" fill="${color}">${f.strategy.knob}</text>`);
       }
     };
     line('elapsed', COLORS.elapsed);
@@ -105,7 +109,7 @@ export function tradeOffChart(byMix: ReadonlyMap<JobMix, readonly MixFigures[]>,
     for (const f of figures.filter((g) => g.strategy.family === 'peer' || g.strategy.family === 'ceiling')) {
       const [px, py] = point(f);
       if (f.strategy.family === 'ceiling') {
-        parts.push(`<rect x="${fixed(px - 4)}" y="${fixed(py - 4)}" width="8" height="8" fill="#000"/>`, `<text x="${fixed(px - 6)}" y="${fixed(py + 16)}" text-anchor="end" font-family="sans-serif" font-size="10">back-to-back</text>`);
+        parts.push(`<rect x="${fixed(px - 4)}" y="${fixed(py - 4)}" width="8" height="8" fill="#000"/>`, `<text x="${fixed(px)}" y="${fixed(py - 7)}" text-anchor="middle" font-family="sans-serif" font-size="10">back-to-back</text>`);
         continue;
       }
       parts.push(`<circle cx="${fixed(px)}" cy="${fixed(py)}" r="4" fill="${COLORS.peer}"/>`, `<text x="${fixed(px + 6)}" y="${fixed(py + 4)}" font-family="sans-serif" font-size="10" fill="${COLORS.peer}">${esc(peerLabel(f.name))}</text>`);
@@ -124,7 +128,7 @@ export function tradeOffChart(byMix: ReadonlyMap<JobMix, readonly MixFigures[]>,
     legend(legendY, [
       [COLORS.default, 'default', 'dot'],
       [COLORS.sweep, 'adaptive, lagShare swept', 'line'],
-      [COLORS.elapsed, 'wait = k x elapsed (250 ms..5 s)', 'line'],
+      [COLORS.elapsed, 'wait = k x elapsed', 'line'],
       [COLORS.peer, "peers' defaults", 'dot'],
       ['#000', 'ceiling: back-to-back (wait 0)', 'dot'],
       [COLORS.target, 'target region', 'dot'],

@@ -13,7 +13,7 @@ import { generateJobs, type JobMix, MIXES } from './mixes.js';
 import { seededRandom, subSeed } from './random.js';
 import type { BenchOptions, BenchSection } from './section.js';
 import { percentile } from './stats.js';
-import { DEFAULT_NAME, FIXED_2S_NAME, type Strategy, strategies } from './strategies.js';
+import { DEFAULT_NAME, elapsedShareName, FIXED_2S_NAME, type Strategy, strategies } from './strategies.js';
 import { type JobOutcome, type Network, simulateJob } from './simulate.js';
 import { replayJob } from './model.js';
 import type { SimulatedJob } from './jobs.js';
@@ -75,7 +75,7 @@ function runSeed(mix: JobMix, seed: number, jobs: readonly SimulatedJob[], all: 
 }
 
 /** Schedules and jobs per (mix, seed) that the cross-check runs through zipProgress$ itself. */
-const CROSS_CHECK = { strategies: [DEFAULT_NAME, FIXED_2S_NAME, 'elapsed share 0.05 (250 ms .. 5 s)', 'AWS waiter (2 s .. 120 s, jitter)'], jobs: 3, maxDurationMs: 120_000 } as const;
+const CROSS_CHECK = { strategies: [DEFAULT_NAME, FIXED_2S_NAME, elapsedShareName(0.05), 'AWS waiter (2 s .. 120 s, jitter)'], jobs: 3, maxDurationMs: 120_000 } as const;
 
 /** How many sampled (job, schedule) pairs the replay and zipProgress$ agreed on, to the request and the ms. */
 interface CrossCheck {
@@ -260,7 +260,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
       `Engine: every job is replayed by spec/bench/model.ts (zipProgress$'s poll loop as arithmetic: the library's own schedule, rate estimate, change test and stall rule; ~1 ms of CPU per poll less). ${check.compared} (job, schedule) pairs, the first ${CROSS_CHECK.jobs} jobs under ${CROSS_CHECK.maxDurationMs / 60_000} min of every (mix, seed) under ${CROSS_CHECK.strategies.length} schedules, also run through zipProgress$ itself in fake time (@sinonjs/fake-timers, a fetch that answers after the latency); the section fails unless both agree exactly.`,
       ...check.mismatches.slice(0, 5).map((m) => `Mismatch: ${m}`),
       'On time: lag <= max(250 ms, 5% of the job duration). Lag: from the last file finishing to `complete`. Gaps count while the job runs. The default is judged on its worst seed of every mix, per target.',
-      `Sweep: adaptiveBackoff with every default but lagShare (default ${ADAPTIVE_DEFAULTS.lagShare}). Elapsed share: wait = k x elapsed, within 250 ms .. 5 s (no rate estimate at all).`,
+      `Sweep: adaptiveBackoff with every default but lagShare (default ${ADAPTIVE_DEFAULTS.lagShare}). Elapsed share: wait = k x elapsed, within the default's ${ADAPTIVE_DEFAULTS.minDelay} ms .. ${ADAPTIVE_DEFAULTS.maxDelay / 1000} s (no rate estimate at all). Ceiling: the next request as soon as an answer is in; its misses are latency alone.`,
       'pcloud-sdk-js re-arms its 200 ms timer without waiting for the answer, so its requests may overlap; this poller never overlaps, so that row is "200 ms after each answer".',
       'backoff-rxjs intervalBackoff has no default interval; 1 s is used (the rx-polling / rxjs-poll default), doubling per poll, uncapped. The AWS waiter draws its jitter from a seeded random per job.',
       ...charts,

@@ -6,12 +6,13 @@ import type { BenchOptions, BenchSection } from './section.js';
 import { median } from './stats.js';
 
 /**
- * Per-poll overhead: CPU that `zipProgress$` spends per request, next to the least a user could
- * write by hand (fetch POST + JSON.parse in a loop), over the same server and request count.
+ * Per-poll overhead: CPU that `zipProgress$` spends per request, next to the same poll loop
+ * written by hand over ky (the HTTP client the library is built on, a project decision), and, for
+ * information, over a bare fetch, with the same server and request count.
  */
 
-/** zipProgress$ may cost at most this many times the hand-written loop per poll. */
-const MAX_RATIO = 1.3;
+/** zipProgress$ may cost at most this many times the hand-written ky loop per poll. */
+const MAX_RATIO_VS_KY = 1.1;
 
 interface Plan {
   readonly rounds: number;
@@ -102,14 +103,16 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   const libCpu = cpu('lib');
   const handCpu = cpu('hand');
   const kyCpu = cpu('ky');
-  const ratio = libCpu / handCpu;
-  const passed = ratio <= MAX_RATIO;
+  const ratio = libCpu / kyCpu;
+  const passed = ratio <= MAX_RATIO_VS_KY;
+  // Each round measures all three back to back, so per-round ratios show the noise.
+  const roundRatios = samples.lib.map((s, i) => s.cpuMicros / samples.ky[i]!.cpuMicros);
   const table = [
     `| CPU per poll (median of ${plan.rounds} rounds x ${plan.polls} polls) | measured | baseline | ratio | target | met |`,
     '|---|---|---|---|---|---|',
-    `| zipProgress$ vs the hand-written fetch loop | ${micros(libCpu)} | ${micros(handCpu)} | ${ratio.toFixed(2)}x | <= ${MAX_RATIO}x | ${passed ? 'yes' : 'NO'} |`,
-    `| reference: the same loop over ky (this library's HTTP client) vs the fetch loop | ${micros(kyCpu)} | ${micros(handCpu)} | ${(kyCpu / handCpu).toFixed(2)}x | - | - |`,
-    `| zipProgress$ vs the ky loop (what the library adds to ky) | ${micros(libCpu)} | ${micros(kyCpu)} | ${(libCpu / kyCpu).toFixed(2)}x | - | - |`,
+    `| zipProgress$ vs the same loop written by hand over ky | ${micros(libCpu)} | ${micros(kyCpu)} | ${ratio.toFixed(2)}x | <= ${MAX_RATIO_VS_KY.toFixed(2)}x | ${passed ? 'yes' : 'NO'} |`,
+    `| information: zipProgress$ vs the hand-written fetch loop | ${micros(libCpu)} | ${micros(handCpu)} | ${(libCpu / handCpu).toFixed(2)}x | - | - |`,
+    `| information: the ky loop vs the fetch loop (ky's own share) | ${micros(kyCpu)} | ${micros(handCpu)} | ${(kyCpu / handCpu).toFixed(2)}x | - | - |`,
     `| wall time per poll, zipProgress$ vs the fetch loop (context only) | ${micros(wall('lib'))} | ${micros(wall('hand'))} | - | - | - |`,
   ].join('\n');
   return {
@@ -122,6 +125,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
       'zipProgress$ runs with backoff () => 0 (back-to-back polls: a 0 ms wait sends the next request from the answer\'s handler, no timer); the baseline is fetch POST + response.text() + JSON.parse, no decoding, timeouts or retries.',
       'What zipProgress$ adds per poll: ky, a form body built from its parameters, an AbortController and a request-timeout timer, io-ts decoding, a snapshot with rate and ETA, and the schedule. ky alone builds a Request, clones it for retries and merges its abort signal with the caller\'s, which the ky row measures.',
       'Rounds are interleaved (order rotated each round) after one unrecorded warm-up of each.',
+      `Per round, zipProgress$ / ky loop: ${roundRatios.map((r) => `${r.toFixed(2)}x`).join(', ')} (the target is judged on the medians; CPU figures move with whatever else the machine runs).`,
       `Per round, µs/poll: zipProgress$ ${samples.lib.map((s) => s.cpuMicros.toFixed(0)).join(', ')}; hand loop ${samples.hand.map((s) => s.cpuMicros.toFixed(0)).join(', ')}; ky loop ${samples.ky.map((s) => s.cpuMicros.toFixed(0)).join(', ')}.`,
     ],
   };

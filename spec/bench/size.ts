@@ -11,7 +11,8 @@ import { kb } from './stats.js';
  * the app since it is a peer dependency), next to ky and io-ts alone for reference.
  */
 
-const TARGET_GZIP_BYTES = 8 * 1024;
+/** Restated in issue 12 (ky and io-ts stay: they are the product's design); a later change cuts our share to meet it. */
+const TARGET_GZIP_BYTES = 12 * 1024;
 const ENTRY = resolve(ROOT, 'lib', 'index.ts');
 
 interface Bundle {
@@ -102,13 +103,13 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
 
   const builtins = nodeBuiltins(main.metafile);
   const fpTs = fpTsModules(main.metafile);
-  const sizeOk = main.gzipped < TARGET_GZIP_BYTES;
+  const sizeOk = main.gzipped <= TARGET_GZIP_BYTES;
   const builtinsOk = builtins.length === 0;
   const parts = [...bytesByPackage(main.metafile)].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `${name} ${kb(bytes)}`);
   const table = [
     '| bundle (esbuild, minified, esm, browser, rxjs external) | minified | gzip -9 | target | met |',
     '|---|---|---|---|---|',
-    `| \`import { zipProgress$ } from 'pcloud-zip-progress'\` | ${kb(main.minified)} | ${kb(main.gzipped)} | < ${kb(TARGET_GZIP_BYTES)} gzip | ${sizeOk ? 'yes' : 'NO'} |`,
+    `| \`import { zipProgress$ } from 'pcloud-zip-progress'\` | ${kb(main.minified)} | ${kb(main.gzipped)} | <= ${kb(TARGET_GZIP_BYTES)} gzip | ${sizeOk ? 'yes' : 'NO'} |`,
     `| reference: \`import ky from 'ky'\` alone | ${kb(ky.minified)} | ${kb(ky.gzipped)} | - | - |`,
     `| reference: \`io-ts\` alone (every export) | ${kb(ioTs.minified)} | ${kb(ioTs.gzipped)} | - | - |`,
     `| reference: ky + one io-ts codec, no code of ours (the dependencies' floor) | ${kb(floor.minified)} | ${kb(floor.gzipped)} | - | - |`,

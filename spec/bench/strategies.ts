@@ -47,6 +47,13 @@ export const LAG_SHARES = [0.01, 0.02, 0.03, 0.04, 0.07, 0.1, 0.15, 0.2] as cons
 /** k values of the elapsed-share baseline. */
 export const ELAPSED_SHARES = [0.01, 0.02, 0.05, 0.1, 0.2] as const;
 
+/** `x` without trailing zeros, for names. */
+const short = (x: number): string => String(Number(x.toPrecision(3)));
+
+/** The name of the elapsed-share baseline of share `k`. */
+export const elapsedShareName = (k: number): string =>
+  `elapsed share ${short(k)} (${ADAPTIVE_DEFAULTS.minDelay} ms .. ${ADAPTIVE_DEFAULTS.maxDelay / 1000} s)`;
+
 /**
  * The elapsed-share baseline: wait k x the time since subscribing, within the default's
  * [minDelay, maxDelay]. It needs no rate estimate: a job is seen within k of its duration (plus
@@ -64,8 +71,6 @@ export const elapsedShare =
  */
 export const CEILING: Strategy = { name: 'ceiling: back-to-back requests (wait 0)', family: 'ceiling', make: () => () => 0 };
 
-/** `x` without trailing zeros, for names. */
-const short = (x: number): string => String(Number(x.toPrecision(3)));
 
 /**
  * Every schedule of a run: the default first, then the sweep, the elapsed-share baseline and the
@@ -82,7 +87,7 @@ export function strategies(smoke: boolean): Strategy[] {
       knob: lagShare,
       make: () => adaptiveBackoff({ lagShare }),
     })),
-    ...elapsedShares.map((k): Strategy => ({ name: `elapsed share ${short(k)} (250 ms .. 5 s)`, family: 'elapsed', knob: k, make: () => elapsedShare(k) })),
+    ...elapsedShares.map((k): Strategy => ({ name: elapsedShareName(k), family: 'elapsed', knob: k, make: () => elapsedShare(k) })),
     ...PEERS,
     CEILING,
   ];
