@@ -115,14 +115,14 @@ function runningWait(o: Resolved, ctx: BackoffContext): number {
   // Anchor the prediction at the last change: counters move once per file, so the rate
   // averaged up to an unchanged answer sinks as time passes and the predicted end drifts away.
   const anchor = ctx.lastProgress;
-  const predictedEnd = anchor?.etaMs === undefined ? elapsed - ctx.msSinceLastAnswer + ctx.etaMs : anchor.elapsedMs + anchor.etaMs;
+  const anchorMs = anchor?.etaMs === undefined ? elapsed - ctx.msSinceLastAnswer : anchor.elapsedMs;
+  const predictedEnd = anchorMs + (anchor?.etaMs ?? ctx.etaMs);
   const left = predictedEnd - elapsed;
   if (!(left > 0)) return safe;
   const tolerated = Math.max(o.minDelay, o.lagShare * (elapsed + left));
   if (left <= tolerated) return left;
   // The end if the job has run 1 / aimShare times faster since the last change: wait until then
   // at most; past it, the safe elapsed-time share (the job may be over any moment).
-  const anchorMs = anchor?.etaMs === undefined ? elapsed - ctx.msSinceLastAnswer : anchor.elapsedMs;
   const earliest = anchorMs + o.aimShare * (predictedEnd - anchorMs);
   return Math.max(safe, earliest - elapsed);
 }
