@@ -87,8 +87,8 @@ function noAnswerAfterDone(ms: number, destination: string): TransportError {
  * `savezip` is never sent twice (a second call would start a second zip, or fail with 2004).
  * Once progress reports the zip done, its answer is awaited for `requestTimeout` at most, then
  * the stream fails with `TransportError` (`kind: 'timeout'`, `method: 'savezip'`) saying the zip
- * may well exist at its destination. If the `savezip` connection fails (network, timeout,
- * HTTP 5xx) while pCloud zips, progress is still observed: once it reaches done, the stream
+ * may well exist at its destination. If the `savezip` connection fails (network, HTTP 408,
+ * 429 or 5xx) while pCloud zips, progress is still observed: once it reaches done, the stream
  * fails with a `TransportError` (`method: 'savezip'`, the lost connection as `cause`) saying the
  * zip most likely exists at its destination; if progress fails first, with that error (or with
  * the `savezip` error when no progress was ever seen: the zip never started).
@@ -160,10 +160,11 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
                 subscriber.complete();
               },
               error: (error: unknown) => {
-                // pCloud refused (PCloudApiError) or answered garbage: final. A transport failure
-                // says nothing about the zip, and resending savezip would start a second one
-                // (2004): keep observing progress instead.
-                if (!(error instanceof TransportError)) subscriber.error(error);
+                // pCloud refused (PCloudApiError), answered garbage, or a proxy refused the call
+                // (HTTP 4xx): final. A lost connection (network, 408, 429, 5xx) says nothing about
+                // the zip, and resending savezip would start a second one (2004): keep observing
+                // progress instead.
+                if (!(error instanceof TransportError && error.transient)) subscriber.error(error);
                 else if (progressDone) subscriber.error(lostAfterDone(error, destination));
                 else lost = error;
               },

@@ -66,8 +66,8 @@ export interface PollingOptions {
   /**
    * A fixed limit: ms without any change in progress before giving up (any value up to
    * `Infinity`). Default: judged from the job (see `allowedSilenceMs`):
-   * `max(15 min, bytes left / min(256 KiB/s, observed rate / 10))`, so one big file is never
-   * taken for a stall and a dead job still ends.
+   * `max(15 min, bytes left / min(256 KiB/s, observed rate / 10))` (pace never below 1 KiB/s),
+   * so one big file is never taken for a stall and a dead job still ends.
    */
   readonly stallTimeout?: number;
   /** Consecutive transient failures retried before the stream errors. Default 5. */

@@ -43,7 +43,7 @@ export interface StallEvidence extends ZipCounts {
  *     allowed = max(baseMs, (totalbytes - bytes) / pace)
  *     pace    = max(minPaceBytesPerSecond, min(floorBytesPerSecond, observed / slowdown))
  *
- * where `observed` is the average byte rate (when one exists). The observed rate can only
+ * (in whole ms) where `observed` is the average byte rate (when one exists). The observed rate can only
  * lengthen the allowance: it is overestimated when the first answer came in the middle of a
  * file, so it never shortens it below what the floor gives. Before any rate, `totalbytes` alone
  * decides (the floor). No answer yet, a finished job, `totalbytes` of 0 or bytes beyond the
@@ -66,5 +66,5 @@ export function allowedSilenceMs(last: StallEvidence | undefined): number {
   if (!(left > 0)) return baseMs;
   const observed = last.bytesPerSecond;
   const pace = observed !== undefined && observed > 0 ? Math.max(minPaceBytesPerSecond, Math.min(floorBytesPerSecond, observed / slowdown)) : floorBytesPerSecond;
-  return Math.max(baseMs, (left / pace) * 1000);
+  return Math.max(baseMs, Math.ceil((left / pace) * 1000));
 }

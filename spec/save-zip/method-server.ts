@@ -8,6 +8,8 @@ export type Handler = (reply: Reply, n: number) => void;
 export interface Reply {
   /** Answers HTTP 200 with `body` as JSON. */
   json(body: object): void;
+  /** Answers an HTTP error status with an empty body (a proxy's refusal). */
+  status(code: number): void;
   /** Destroys the connection without an answer (a dropped connection). */
   drop(): void;
   /** Runs `then` after `ms` (a real timer the server clears on close). */
@@ -51,6 +53,10 @@ export async function startMethodServer(handlers: Readonly<Record<string, Handle
         if (res.destroyed) return;
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify(body));
+      },
+      status: (code) => {
+        res.writeHead(code);
+        res.end();
       },
       drop: () => {
         req.socket.destroy();

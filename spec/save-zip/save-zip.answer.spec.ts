@@ -120,6 +120,23 @@ describe('saveZip$ without a savezip answer', () => {
     expect(outcome.error).toMatchObject({ code: 2000, method: 'savezipprogress' });
   });
 
+  it('fails at once when a proxy refuses savezip (HTTP 403): pCloud never got the call', async () => {
+    server = await startMethodServer({
+      savezip: (reply) => {
+        reply.status(403);
+      },
+      savezipprogress: (reply) => {
+        reply.json({ result: 1901, error: 'Zip not found.' });
+      },
+    });
+    const started = Date.now();
+    const outcome = await within(4000, collect(saveZip$(options())));
+    if (outcome === 'still running') throw new Error('saveZip$ still running after 4 s');
+    expect(outcome.error).toMatchObject({ name: 'TransportError', kind: 'http', status: 403, method: 'savezip' });
+    // Not after notFoundGrace (15 s): at once.
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('computes the final event rate from the first snapshot to the end, not the last poll', async () => {
     server = await startMethodServer({
       savezip: (reply) => {
