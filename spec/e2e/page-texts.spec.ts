@@ -92,8 +92,8 @@ describe('errors: a title and a hint of what to do', () => {
     [new TransportError({ kind: 'timeout', method: 'savezipprogress', message: 'timed out', transient: true }), 'The server is too slow'],
     [new TransportError({ kind: 'http', method: 'savezip', message: 'HTTP 502', transient: true, status: 502 }), 'HTTP error 502'],
     [new TransportError({ kind: 'redirect', method: 'savezip', message: 'redirected', transient: false, status: 301 }), 'Unexpected redirect'],
-    [new ProgressTimeoutError('stall', 900_000, undefined), 'The zip stalled'],
-    [new ProgressTimeoutError('deadline', 60_000, undefined), 'The zip took too long'],
+    [new ProgressTimeoutError({ reason: 'stall', timeoutMs: 900_000, lastProgress: undefined }), 'The zip stalled'],
+    [new ProgressTimeoutError({ reason: 'deadline', timeoutMs: 60_000, lastProgress: undefined }), 'The zip took too long'],
     [new TypeError('saveZip$: topath must be a string'), 'Invalid settings'],
     [new Error('odd'), 'Something went wrong'],
   ])('%p', (error, title) => {
