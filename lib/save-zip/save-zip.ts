@@ -170,10 +170,10 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
               },
             });
             progress = progress$.subscribe({
-              next: (snapshot) => {
-                first ??= snapshot;
-                last = snapshot;
-                subscriber.next({ type: 'progress', progress: snapshot });
+              next: (current) => {
+                first ??= current;
+                last = current;
+                subscriber.next({ type: 'progress', progress: current });
               },
               error: (error: unknown) => {
                 // After a lost savezip, no progress ever seen means the zip never started: its
