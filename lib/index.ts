@@ -9,6 +9,8 @@ export { POLLING_DEFAULTS } from './zip-progress/options.js';
 export type { ZipProgress, ZipCounts } from './zip-progress/snapshot.js';
 export { progressFraction, isZipDone } from './zip-progress/snapshot.js';
 export { estimateRate } from './zip-progress/rate.js';
+export { allowedSilenceMs, STALL_DEFAULTS } from './zip-progress/stall.js';
+export type { StallEvidence } from './zip-progress/stall.js';
 export type { ProgressSample, RateEstimate } from './zip-progress/rate.js';
 export { exponentialBackoff, jittered, EXPONENTIAL_DEFAULTS } from './poll/schedule.js';
 export type { ExponentialBackoffOptions, Jitter, ScheduleState } from './poll/schedule.js';

@@ -4,6 +4,7 @@ import { Observable, type SchedulerLike } from 'rxjs';
 import { excerpt, Scrubber } from '../errors/redact.js';
 import { causeText, scrubbedCopy } from '../errors/scrub-error.js';
 import { TransportError } from '../errors/transport-error.js';
+import { scheduleAfter } from '../poll/schedule-after.js';
 import { type Credentials, secretsOf } from './credentials.js';
 import { type DecodeContext, decodeResponse, responseTooLarge } from './decode.js';
 import { methodUrl } from './endpoint.js';
@@ -182,16 +183,17 @@ export function callPCloud$<A>(
         subscriber.error(error);
       },
     );
-    // One scheduler action (virtual time in tests) bounds the request, body included: on expiry
-    // the request is aborted first, then the stream fails.
+    // One scheduler wait (virtual time in tests; any length, chained past the platform timer
+    // limit) bounds the request, body included: on expiry the request is aborted first, then
+    // the stream fails.
     const { requestTimeout } = config;
     const timer = Number.isFinite(requestTimeout)
-      ? config.scheduler.schedule(() => {
+      ? scheduleAfter(config.scheduler, requestTimeout, () => {
           if (settled) return;
           settled = true;
           controller.abort();
           subscriber.error(new TransportError({ kind: 'timeout', method, transient: true, message: `no complete answer within ${requestTimeout} ms` }));
-        }, requestTimeout)
+        }, undefined)
       : undefined;
     return () => {
       timer?.unsubscribe();

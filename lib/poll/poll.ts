@@ -1,9 +1,8 @@
 import { from, Observable, type Observer, type SchedulerLike, type Unsubscribable } from 'rxjs';
+import { durationOption } from './duration.js';
+import { scheduleAfter } from './schedule-after.js';
 
 type Unsubscription = Unsubscribable & { readonly closed?: boolean };
-
-/** The longest wait platform timers can hold. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * 0 ms waits in a row sent straight from the answer's handler; the next one goes through the
@@ -46,7 +45,8 @@ export interface PollConfig<T> {
   /** What a failed request means: wait and retry, keep waiting (pending), or fail the stream. */
   readonly classify: (error: unknown, context: PollContext<T>) => PollVerdict;
   /**
-   * ms to wait before the next request, after a success or a failure. 0 sends it at once (64 in a
+   * ms to wait before the next request, after a success or a failure: any finite number >= 0,
+   * however long (waits past the platform timer limit are chained). 0 sends it at once (64 in a
    * row at most, then one 0 ms wait on the scheduler lets timers run).
    */
   readonly nextDelay: (context: PollContext<T>) => number;
@@ -107,8 +107,8 @@ export function startPolling<T>(config: PollConfig<T>, sink: PollSink<T>): Unsub
 }
 
 /** The one scheduler work function of every wait; its state is the poller that scheduled it. */
-function pollAgain(poller?: Poller<unknown>): void {
-  poller?.send();
+function pollAgain(poller: Poller<unknown>): void {
+  poller.send();
 }
 
 /**
@@ -265,23 +265,22 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
     const { config } = this;
     let ms: number;
     try {
-      ms = config.nextDelay(this.context());
-      if (!(typeof ms === 'number' && ms >= 0 && Number.isFinite(ms))) {
-        throw new TypeError(`backoff returned ${String(ms)}: it must return a finite number of ms >= 0`);
-      }
+      // A wait that never ends would be a hang: finite, however long.
+      ms = durationOption('the wait a backoff returns', config.nextDelay(this.context()), { allowZero: true, allowInfinity: false });
     } catch (error) {
       this.subscriber.error(error);
       return;
     }
     if (this.halted()) return;
-    // Platform timers overflow past 2^31-1 ms (~24.8 days) and would fire at once.
-    const delay = Math.min(Math.max(ms, atLeast), MAX_TIMER_MS);
+    // A server's hint (Retry-After) may ask for more than the schedule; any length is waited
+    // out in full (scheduleAfter chains timers past the platform limit).
+    const delay = Math.max(ms, atLeast);
     if (delay === 0 && this.immediatePolls < MAX_IMMEDIATE_POLLS) {
       this.immediatePolls += 1;
       this.send();
       return;
     }
     this.immediatePolls = 0;
-    this.pending = config.scheduler.schedule<Poller<unknown>>(pollAgain, delay, this as Poller<unknown>);
+    this.pending = scheduleAfter<Poller<unknown>>(config.scheduler, delay, pollAgain, this as Poller<unknown>);
   }
 }

@@ -1,3 +1,5 @@
+import { durationOption } from './duration.js';
+
 /**
  * How a wait is randomised around its nominal value, so that many clients that failed together
  * do not retry together:
@@ -77,11 +79,10 @@ export type ResolvedExponential = Required<ExponentialBackoffOptions>;
  */
 export function resolveExponential(options: ExponentialBackoffOptions): ResolvedExponential {
   const { initialDelay, maxDelay, factor, jitter, random } = options;
+  // Finite (a poll that never comes is a hang), however long.
   const durations = [['initialDelay', initialDelay], ['maxDelay', maxDelay]] as const;
   for (const [field, value] of durations) {
-    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
-      throw new TypeError(`backoff.${field} must be a finite number of ms >= 0`);
-    }
+    if (value !== undefined) durationOption(`backoff.${field}`, value, { allowZero: true, allowInfinity: false });
   }
   const min = initialDelay ?? EXPONENTIAL_DEFAULTS.initialDelay;
   const max = maxDelay ?? Math.max(min, EXPONENTIAL_DEFAULTS.maxDelay);

@@ -1,12 +1,15 @@
 import { defer, Observable, of, switchMap, type Subscription } from 'rxjs';
 import { ProgressTimeoutError } from '../errors/progress-timeout-error.js';
-import { callPCloud$ } from '../pcloud/client.js';
+import { TransportError } from '../errors/transport-error.js';
+import { callPCloud$, type PCloudParams } from '../pcloud/client.js';
 import { type PCloudFileMetadata, SaveZipBody } from '../pcloud/codecs.js';
 import { pinServer$ } from '../pcloud/pin-server.js';
 import { newProgressHash } from '../pcloud/progress-hash.js';
 import { abortable } from '../poll/abortable.js';
 import { failAfter } from '../poll/fail-after.js';
+import { scheduleAfter } from '../poll/schedule-after.js';
 import { clientConfig, resolveConnection, resolvePolling } from '../zip-progress/options.js';
+import { estimateRate } from '../zip-progress/rate.js';
 import type { ZipProgress } from '../zip-progress/snapshot.js';
 import { observeZipProgress } from '../zip-progress/watch.js';
 import { readSaveZipOptions, type SaveZipOptions, saveZipParams } from './options.js';
@@ -18,8 +21,17 @@ export type SaveZipEvent =
   | { readonly type: 'progress'; readonly progress: ZipProgress }
   | { readonly type: 'saved'; readonly metadata: PCloudFileMetadata };
 
-/** The last snapshot brought to 100%: the zip exists, whatever the last poll saw. */
-function finished(last: ZipProgress, elapsedMs: number): ZipProgress {
+/**
+ * The last snapshot brought to 100%: the zip exists, whatever the last poll saw. Its rate is the
+ * average from the first snapshot to now (the last poll's rate is older and lower).
+ */
+function finished(first: ZipProgress, last: ZipProgress, elapsedMs: number): ZipProgress {
+  const { bytesPerSecond } = estimateRate({ atMs: first.elapsedMs, files: first.files, bytes: first.bytes }, elapsedMs, {
+    files: last.totalfiles,
+    totalfiles: last.totalfiles,
+    bytes: last.totalbytes,
+    totalbytes: last.totalbytes,
+  });
   return {
     ...last,
     files: last.totalfiles,
@@ -28,7 +40,35 @@ function finished(last: ZipProgress, elapsedMs: number): ZipProgress {
     done: true,
     etaMs: 0,
     elapsedMs,
+    bytesPerSecond,
   };
+}
+
+/** Where the zip goes, for messages: its path, or its name and folder. */
+function destinationOf(params: PCloudParams): string {
+  return params.topath !== undefined ? String(params.topath) : `${String(params.toname)} in folder ${String(params.tofolderid)}`;
+}
+
+/** savezip's connection was lost, and progress then reached done: the zip most likely exists. */
+function lostAfterDone(lost: TransportError, destination: string): TransportError {
+  return new TransportError({
+    kind: lost.kind,
+    method: 'savezip',
+    transient: false,
+    ...(lost.status === undefined ? {} : { status: lost.status }),
+    message: `the connection was lost before the answer (${lost.message}); progress then reached done, so the zip most likely exists at ${destination}`,
+    cause: lost,
+  });
+}
+
+/** Progress reached done, but savezip's answer did not come within `ms`. */
+function noAnswerAfterDone(ms: number, destination: string): TransportError {
+  return new TransportError({
+    kind: 'timeout',
+    method: 'savezip',
+    transient: false,
+    message: `no answer within ${ms} ms after progress reached done; the zip may well exist at ${destination}`,
+  });
 }
 
 /**
@@ -43,6 +83,15 @@ function finished(last: ZipProgress, elapsedMs: number): ZipProgress {
  * quota, ...) fails the stream with `PCloudApiError`; a progress failure fails it too (the zip
  * may still be created server-side). `timeout` bounds the whole operation. Unsubscribing
  * aborts both requests.
+ *
+ * `savezip` is never sent twice (a second call would start a second zip, or fail with 2004).
+ * Once progress reports the zip done, its answer is awaited for `requestTimeout` at most, then
+ * the stream fails with `TransportError` (`kind: 'timeout'`, `method: 'savezip'`) saying the zip
+ * may well exist at its destination. If the `savezip` connection fails (network, HTTP 408,
+ * 429 or 5xx) while pCloud zips, progress is still observed: once it reaches done, the stream
+ * fails with a `TransportError` (`method: 'savezip'`, the lost connection as `cause`) saying the
+ * zip most likely exists at its destination; if progress fails first, with that error (or with
+ * the `savezip` error when no progress was ever seen: the zip never started).
  *
  * @throws TypeError synchronously, before any request, when the tree, destination or another
  * option is invalid.
@@ -66,10 +115,12 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
   const polling = resolvePolling(snapshot);
   const { scheduler } = polling;
   const client = clientConfig(connection, polling);
+  const destination = destinationOf(params);
 
   return defer(() => {
     const progresshash = newProgressHash();
     const host$ = snapshot.pinServer === false ? of(connection.apiUrl) : pinServer$(client);
+    let first: ZipProgress | undefined;
     let last: ZipProgress | undefined;
 
     const job$ = host$.pipe(
@@ -80,33 +131,62 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
             const start = scheduler.now();
             // The deadline covers the whole operation (below), not only the polling.
             const progress$ = observeZipProgress(progresshash, { ...connection, apiUrl, signal: undefined }, { ...polling, timeout: Infinity });
-            // savezip answers only when the zip exists: no request timeout for it.
+            // savezip answers only when the zip exists: no request timeout while it zips; once
+            // progress is done, the answer is waited for `requestTimeout` at most (below).
             const save$ = callPCloud$({ ...client, apiUrl, requestTimeout: Infinity }, 'savezip', { ...params, progresshash }, SaveZipBody);
             let progress: Subscription | undefined = undefined;
+            let answerWait: Subscription | undefined = undefined;
+            let progressDone = false;
+            /** savezip's connection failed while pCloud may still be zipping. */
+            let lost: TransportError | undefined;
+            const progressReachedDone = (): void => {
+              progressDone = true;
+              if (lost !== undefined) {
+                subscriber.error(lostAfterDone(lost, destination));
+                return;
+              }
+              // A dropped or half-open connection would keep savezip waiting forever.
+              answerWait = scheduleAfter(scheduler, polling.requestTimeout, () => {
+                subscriber.error(noAnswerAfterDone(polling.requestTimeout, destination));
+              }, undefined);
+            };
             const save = save$.subscribe({
               next: ({ metadata }) => {
                 progress?.unsubscribe();
-                if (last !== undefined && !last.done) subscriber.next({ type: 'progress', progress: finished(last, scheduler.now() - start) });
+                if (first !== undefined && last !== undefined && !last.done) {
+                  subscriber.next({ type: 'progress', progress: finished(first, last, scheduler.now() - start) });
+                }
                 subscriber.next({ type: 'saved', metadata });
                 subscriber.complete();
               },
               error: (error: unknown) => {
-                subscriber.error(error);
+                // pCloud refused (PCloudApiError), answered garbage, or a proxy refused the call
+                // (HTTP 4xx): final. A lost connection (network, 408, 429, 5xx) says nothing about
+                // the zip, and resending savezip would start a second one (2004): keep observing
+                // progress instead.
+                if (!(error instanceof TransportError && error.transient)) subscriber.error(error);
+                else if (progressDone) subscriber.error(lostAfterDone(error, destination));
+                else lost = error;
               },
             });
             progress = progress$.subscribe({
-              next: (snapshot) => {
-                last = snapshot;
-                subscriber.next({ type: 'progress', progress: snapshot });
+              next: (current) => {
+                first ??= current;
+                last = current;
+                subscriber.next({ type: 'progress', progress: current });
               },
               error: (error: unknown) => {
-                subscriber.error(error);
+                // After a lost savezip, no progress ever seen means the zip never started: its
+                // own error says why better than "Zip not found".
+                subscriber.error(lost !== undefined && last === undefined ? lost : error);
               },
               // Progress may reach files = totalfiles before savezip answers: wait for it.
+              complete: progressReachedDone,
             });
             return () => {
               save.unsubscribe();
               progress?.unsubscribe();
+              answerWait?.unsubscribe();
             };
           }),
       ),

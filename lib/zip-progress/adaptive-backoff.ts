@@ -1,3 +1,4 @@
+import { durationOption } from '../poll/duration.js';
 import { exponentialBackoff } from '../poll/schedule.js';
 import type { BackoffContext } from './options.js';
 
@@ -72,7 +73,7 @@ function resolve(options: AdaptiveBackoffOptions): Resolved {
   const merged: Resolved = { ...ADAPTIVE_DEFAULTS, ...stripUndefined(options) };
   const { minDelay, maxDelay, failureDelay, random } = merged;
   for (const [field, value] of [['minDelay', minDelay], ['maxDelay', maxDelay], ['failureDelay', failureDelay]] as const) {
-    if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) throw new TypeError(`adaptiveBackoff: ${field} must be a finite number of ms >= 0`);
+    durationOption(`adaptiveBackoff.${field}`, value, { allowZero: true, allowInfinity: false });
   }
   if (maxDelay < minDelay) throw new TypeError(`adaptiveBackoff: maxDelay (${maxDelay}) must not be below minDelay (${minDelay})`);
   for (const [field, value] of [['lagShare', merged.lagShare], ['idleShare', merged.idleShare], ['aimShare', merged.aimShare]] as const) {

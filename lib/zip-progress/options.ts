@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { DEFAULT_MAX_RESPONSE_BYTES, type PCloudClientConfig } from '../pcloud/client.js';
 import { type Credentials, hasCredentials, validateCredentials } from '../pcloud/credentials.js';
 import { DEFAULT_API_URL, parseApiUrl } from '../pcloud/endpoint.js';
+import { durationOption } from '../poll/duration.js';
 import { EXPONENTIAL_DEFAULTS, exponentialBackoff, type ExponentialBackoffOptions, resolveExponential } from '../poll/schedule.js';
 import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from './adaptive-backoff.js';
 import type { ZipProgress } from './snapshot.js';
@@ -60,11 +61,19 @@ export interface PollingOptions {
    * .. 5 s, factor 1.5, equal jitter) or your own function to change it.
    */
   readonly backoff?: Backoff;
-  /** ms per HTTP request, body included. Default 30 000. */
+  /**
+   * ms per HTTP request, body included; in `saveZip$`, also the wait for `savezip`'s answer once
+   * progress reports the zip done. Default 30 000. Any value up to `Infinity` (no limit).
+   */
   readonly requestTimeout?: number;
-  /** Overall deadline in ms. Default: none. */
+  /** Overall deadline in ms, any value up to `Infinity`. Default: none. */
   readonly timeout?: number;
-  /** ms without any change in progress before giving up. Default 900 000 (15 min). */
+  /**
+   * A fixed limit: ms without any change in progress before giving up (any value up to
+   * `Infinity`). Default: judged from the job (see `allowedSilenceMs`):
+   * `max(15 min, bytes left / min(256 KiB/s, observed rate / 10))` (pace never below 1 KiB/s),
+   * so one big file is never taken for a stall and a dead job still ends.
+   */
   readonly stallTimeout?: number;
   /** Consecutive transient failures retried before the stream errors. Default 5. */
   readonly maxRetries?: number;
@@ -80,11 +89,18 @@ export interface ZipProgressOptions extends PCloudConnectionOptions, PollingOpti
   readonly progresshash: string;
 }
 
-/** Defaults of the polling options. */
+/**
+ * Defaults of the polling options. `stallTimeout` has none: by default the allowed silence is
+ * judged from the job (`allowedSilenceMs`, `STALL_DEFAULTS`).
+ *
+ * @example
+ * ```ts
+ * const timeout = AbortSignal.timeout(POLLING_DEFAULTS.requestTimeout);
+ * ```
+ */
 export const POLLING_DEFAULTS = {
   requestTimeout: 30_000,
   timeout: Infinity,
-  stallTimeout: 15 * 60_000,
   maxRetries: 5,
   notFoundGrace: 15_000,
 } as const;
@@ -98,7 +114,8 @@ export interface ResolvedPolling {
   readonly rateLimitDelay: number;
   readonly requestTimeout: number;
   readonly timeout: number;
-  readonly stallTimeout: number;
+  /** A fixed stall limit, or undefined for the default rule judged from the job. */
+  readonly stallTimeout: number | undefined;
   readonly maxRetries: number;
   readonly notFoundGrace: number;
   readonly scheduler: SchedulerLike;
@@ -118,19 +135,9 @@ function show(value: unknown): string {
   return typeof value === 'number' ? String(value) : typeof value;
 }
 
-function duration(name: string, value: unknown, fallback: number, { allowInfinity = true, allowZero = false } = {}): number {
-  if (value === undefined) return fallback;
-  const ok =
-    typeof value === 'number' &&
-    !Number.isNaN(value) &&
-    (allowZero ? value >= 0 : value > 0) &&
-    (allowInfinity || Number.isFinite(value));
-  if (!ok) {
-    throw new TypeError(
-      `${name} must be a number of ms ${allowZero ? '>= 0' : '> 0'}${allowInfinity ? ' (or Infinity)' : ''}, got ${show(value)}`,
-    );
-  }
-  return value;
+/** An optional duration option: its default when undefined, else validated by the shared rule. */
+function duration(name: string, value: unknown, fallback: number, rules: { allowZero?: boolean } = {}): number {
+  return value === undefined ? fallback : durationOption(name, value, rules);
 }
 
 /**
@@ -214,7 +221,7 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
     rateLimitDelay,
     requestTimeout: duration('requestTimeout', options.requestTimeout, POLLING_DEFAULTS.requestTimeout),
     timeout: duration('timeout', options.timeout, POLLING_DEFAULTS.timeout),
-    stallTimeout: duration('stallTimeout', options.stallTimeout, POLLING_DEFAULTS.stallTimeout),
+    stallTimeout: options.stallTimeout === undefined ? undefined : durationOption('stallTimeout', options.stallTimeout),
     notFoundGrace: duration('notFoundGrace', options.notFoundGrace, POLLING_DEFAULTS.notFoundGrace, { allowZero: true }),
     maxRetries: maxRetries ?? POLLING_DEFAULTS.maxRetries,
     scheduler: scheduler ?? asyncScheduler,

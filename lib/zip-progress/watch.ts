@@ -1,29 +1,30 @@
-import { map, Observable, type SchedulerAction, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
+import { map, Observable, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import { ProgressTimeoutError } from '../errors/progress-timeout-error.js';
 import { callPCloud$ } from '../pcloud/client.js';
 import { SaveZipProgressBody } from '../pcloud/codecs.js';
 import { abortable } from '../poll/abortable.js';
 import { type PollConfig, type PollContext, type PollSink, type PollVerdict, startPolling } from '../poll/poll.js';
+import { scheduleAfter } from '../poll/schedule-after.js';
 import { classifyProgressError } from './classify.js';
 import { clientConfig, type ResolvedConnection, type ResolvedPolling } from './options.js';
 import { estimateRate, type ProgressSample } from './rate.js';
 import { isZipDone, progressFraction, sameCounts, type ZipProgress } from './snapshot.js';
+import { allowedSilenceMs } from './stall.js';
 
 /**
- * Scheduler work of the stall guard; `watch` is the subscription's state. One action per
- * subscription: a change does not re-arm it, so when it fires after a change it waits out the
- * rest of the stall time from that change and checks again.
+ * Scheduler work of the stall guard; `watch` is the subscription's state. A change re-arms it
+ * only when it brings the stall closer (see `ZipProgressWatch.next`), so when it fires after a
+ * change it waits out the rest of the allowed silence from that change and checks again.
  */
-function stallExpired(this: SchedulerAction<ZipProgressWatch>, watch?: ZipProgressWatch): void {
-  if (watch === undefined) return;
+function stallExpired(watch: ZipProgressWatch): void {
   const left = watch.stallMsLeft();
-  if (left > 0) this.schedule(watch, left);
+  if (left > 0) watch.armStall(left);
   else watch.fail('stall');
 }
 
 /** Scheduler work of the overall deadline. */
-function deadlineExpired(watch?: ZipProgressWatch): void {
-  watch?.fail('deadline');
+function deadlineExpired(watch: ZipProgressWatch): void {
+  watch.fail('deadline');
 }
 
 /**
@@ -44,6 +45,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   private changedAt: number;
   private readonly deadline: Subscription | undefined;
   private stall: Subscription | undefined;
+  /** When the armed stall timer fires, on the scheduler's clock. */
+  private stallDueAt = Infinity;
   private poller: Unsubscribable | undefined;
 
   constructor(
@@ -57,18 +60,24 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
     this.scheduler = scheduler;
     this.startedAt = scheduler.now();
     this.changedAt = this.startedAt;
-    // The overall deadline is armed before the first request.
-    this.deadline = Number.isFinite(timeout) ? scheduler.schedule(deadlineExpired, timeout, this) : undefined;
+    // The overall deadline is armed before the first request; any length (chained timers).
+    this.deadline = Number.isFinite(timeout) ? scheduleAfter(scheduler, timeout, deadlineExpired, this) : undefined;
   }
 
   /** Starts polling; returns the subscription's teardown. */
   start(): Unsubscribable {
     this.poller = startPolling<ZipProgress>(this, this);
-    // Only changes are emitted, so "no emission for stallTimeout" is exactly a stall. Not armed
-    // when the stream already ended or the consumer left inside next (take(1), firstValueFrom).
-    const { stallTimeout } = this.polling;
-    if (Number.isFinite(stallTimeout) && !this.subscriber.closed) this.stall = this.scheduler.schedule(stallExpired, stallTimeout, this);
+    // Only changes are emitted, so "no emission for the allowed silence" is exactly a stall. Not
+    // armed when the stream already ended or the consumer left inside next (take(1), firstValueFrom).
+    if (!this.subscriber.closed && this.stall === undefined) this.armStall(this.stallMsLeft());
     return this;
+  }
+
+  /** Arms the stall guard to fire in `ms` (a fixed `stallTimeout` of Infinity arms nothing). */
+  armStall(ms: number): void {
+    this.stall?.unsubscribe();
+    this.stallDueAt = this.scheduler.now() + ms;
+    this.stall = Number.isFinite(ms) ? scheduleAfter(this.scheduler, ms, stallExpired, this) : undefined;
   }
 
   unsubscribe(): void {
@@ -119,6 +128,12 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   next(snapshot: ZipProgress): void {
     this.emitted = snapshot;
     this.changedAt = this.scheduler.now();
+    // The default rule may allow less silence after this change (fewer bytes left) than the
+    // armed timer waits: re-arm then, so a dead job is caught in time. A fixed limit never does.
+    if (this.stall !== undefined && !snapshot.done) {
+      const left = this.stallMsLeft();
+      if (this.changedAt + left < this.stallDueAt) this.armStall(left);
+    }
     this.subscriber.next(snapshot);
   }
 
@@ -133,13 +148,18 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   /** A guard expired: polling is cancelled first, then the stream fails (as rxjs `timeout` does). */
   fail(reason: 'stall' | 'deadline'): void {
     this.poller?.unsubscribe();
-    const timeoutMs = reason === 'stall' ? this.polling.stallTimeout : this.polling.timeout;
+    const timeoutMs = reason === 'stall' ? this.allowedSilence() : this.polling.timeout;
     this.subscriber.error(new ProgressTimeoutError({ reason, timeoutMs, lastProgress: this.emitted }));
   }
 
-  /** ms until the progress has not changed for `stallTimeout`. */
+  /** The silence allowed after the last change: a fixed `stallTimeout`, or the default rule. */
+  private allowedSilence(): number {
+    return this.polling.stallTimeout ?? allowedSilenceMs(this.emitted);
+  }
+
+  /** ms until the progress has been unchanged for the allowed silence. */
   stallMsLeft(): number {
-    return this.changedAt + this.polling.stallTimeout - this.scheduler.now();
+    return this.changedAt + this.allowedSilence() - this.scheduler.now();
   }
 
   /** One answer as a snapshot, with the rate and ETA since the first answer. */

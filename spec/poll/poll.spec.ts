@@ -134,7 +134,42 @@ describe('poll (virtual time)', () => {
       source.subscribe({ error: (e: unknown) => (error = e) });
       scheduler.flush();
       expect(error).toBeInstanceOf(TypeError);
-      expect(String(error)).toMatch(/backoff returned NaN/);
+      expect(String(error)).toMatch(/the wait a backoff returns must be a number of ms >= 0, finite, got NaN/);
+    });
+  });
+
+  it.each([[-1], [Infinity]])('fails with a TypeError when a custom schedule returns %p (a wait must end)', (bad) => {
+    scheduler.run(({ cold }) => {
+      const { source } = poller([cold('(a|)', { a: 1 })], { nextDelay: () => bad });
+      let error: unknown;
+      source.subscribe({ error: (e: unknown) => (error = e) });
+      scheduler.flush();
+      expect(error).toBeInstanceOf(TypeError);
+      expect(String(error)).toContain(`got ${bad}`);
+    });
+  });
+
+  it('waits a schedule of 30 days in full (past the 2^31-1 ms timer limit), and a server hint as long', () => {
+    const thirtyDays = 30 * 86_400_000;
+    scheduler.run(({ cold }) => {
+      let n = 0;
+      const times: number[] = [];
+      const source = poll<number>({
+        request: () => {
+          times.push(scheduler.now());
+          n += 1;
+          return n === 1 ? cold('#', {}, new Error('busy')) : cold('(a|)', { a: n === 2 ? 1 : 100 });
+        },
+        equals: (a, b) => a === b,
+        isDone: (v) => v >= 100,
+        classify: (): PollVerdict => ({ kind: 'retry', minDelayMs: 2 * thirtyDays }),
+        nextDelay: () => thirtyDays,
+        maxRetries: 2,
+        scheduler,
+      });
+      source.subscribe();
+      scheduler.flush();
+      expect(times).toEqual([0, 2 * thirtyDays, 3 * thirtyDays]);
     });
   });
 });

@@ -111,6 +111,7 @@ function afterDate(facts: RowFacts, index: number): string[] {
 }
 
 const SLOW_REQUEST_TIMEOUT = 100;
+const THIRTY_DAYS = 30 * 86_400_000;
 
 const TRANSIENT: readonly TransientSpec[] = [
   { name: 'API 5000 internal error', fault: () => ({ type: 'api-error', code: 5000 }), error: { error: PCloudApiError, match: { code: 5000, transient: true } } },
@@ -343,6 +344,15 @@ function timingRows(): Row[] {
       options: { backoff: () => 10_000 },
       abort: 'during a wait',
       expect: { emits: [[1, 5, 10, 50]], outcome: { error: AbortError, match: { name: 'AbortError' } }, requests: 1 },
+    },
+    {
+      // Past the platform timer limit (2^31-1 ms) a plain timer fires at once: every request
+      // aborted, the deadline hit after 1 ms. Chained timers wait as long as asked.
+      name: 'timing: timeout, stallTimeout, requestTimeout and notFoundGrace of 30 days on slow answers -> completes',
+      group: 'timing',
+      server: { kind: 'scripted', script: () => [{ ...said([0, 2, 0, 20]), delayMs: 60 }, { ...said([2, 2, 20, 20]), delayMs: 60 }] },
+      options: { timeout: THIRTY_DAYS, stallTimeout: THIRTY_DAYS, requestTimeout: THIRTY_DAYS, notFoundGrace: THIRTY_DAYS, backoff: every100 },
+      expect: { emits: [[0, 2, 0, 20], [2, 2, 20, 20]], outcome: { complete: true }, requests: 2 },
     },
   ];
 }

@@ -48,6 +48,11 @@ describe('option validation', () => {
     expect(() => zipProgress$({ ...base, fetch, ...override } as never)).toThrow(message);
   });
 
+  it.each(['requestTimeout', 'timeout', 'stallTimeout', 'notFoundGrace'])('accepts any %s up to Infinity, and names it in one message style', (name) => {
+    for (const ms of [30 * 86_400_000, 2 ** 40, Infinity]) expect(() => zipProgress$({ ...base, fetch, [name]: ms })).not.toThrow();
+    expect(() => zipProgress$({ ...base, fetch, [name]: -1 })).toThrow(new RegExp(`^${name} must be a number of ms >=? 0.*, got -1$`));
+  });
+
   it.each(['http://127.0.0.1:8080', 'http://localhost:1', 'http://[::1]:9', 'http://127.8.9.10'])('allows plain http to loopback %s', (apiUrl) => {
     expect(() => zipProgress$({ ...base, fetch, apiUrl })).not.toThrow();
   });

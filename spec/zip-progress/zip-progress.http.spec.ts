@@ -183,6 +183,34 @@ describe('zipProgress$ over HTTP', () => {
     expect(deadline.error).toMatchObject({ reason: 'deadline', lastProgress: { files: 1 } });
   });
 
+  it('takes every duration option of 30 days without a TimeoutOverflowWarning or an early timer (real timers)', async () => {
+    const days30 = 30 * 86_400_000;
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(`${warning.name}: ${warning.message}`);
+    };
+    process.on('warning', onWarning);
+    try {
+      // A slow answer (the request timer must not fire at once), then a job that stays put.
+      server.script({ body: progressBody(1, 5, 10, 50), delayMs: 40 });
+      const durations = { requestTimeout: days30, timeout: days30, stallTimeout: days30, notFoundGrace: days30, backoff: () => days30 };
+      const subscription = watch(durations).subscribe({
+        error: (e: unknown) => {
+          warnings.push(`stream failed: ${String(e)}`);
+        },
+      });
+      await server.waitForRequests(1);
+      await sleep(150);
+      subscription.unsubscribe();
+      await sleep(10); // a warning is emitted on the next tick
+      expect(warnings).toEqual([]);
+      expect(server.requests).toHaveLength(1);
+      expect(server.requests[0]!.closedEarly).toBe(false);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('aborts the request in flight on unsubscribe; the server sees the connection close and nothing follows', async () => {
     server.script({ hang: true });
     const subscription = watch().subscribe();
