@@ -195,10 +195,13 @@ it.each([
 it('an unreachable emulator is a network error with a hint', async () => {
   await withShots('error-network', async () => {
     // Every time: Chromium itself retries a request once when a kept-alive connection drops.
+    // Both methods: a lost savezip alone is followed by its progress (the zip may still be made),
+    // which fails after maxRetries of its own dropped polls.
     running().fake.inject('savezip', { type: 'drop' }, { times: Infinity });
+    running().fake.inject('savezipprogress', { type: 'drop' }, { times: Infinity });
     await page.fill('#topath', '/dropped.zip');
     await page.click('#start');
-    await state('failed');
+    await page.waitForSelector('body[data-state="failed"]', { timeout: 25_000 });
     expect(await text('#notice-title')).toBe('Cannot reach the server');
     expect(await text('#notice-hint')).toContain('npm run demo:web');
     expect(await page.textContent('#notice-detail')).toMatch(/^TransportError: /);
