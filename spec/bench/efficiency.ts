@@ -17,7 +17,8 @@ import { DEFAULT_NAME, elapsedShareName, FIXED_2S_NAME, type Strategy, strategie
 import { type JobOutcome, type Network, simulateJob } from './simulate.js';
 import { replayJob } from './model.js';
 import type { SimulatedJob } from './jobs.js';
-import { type Backoff, POLLING_DEFAULTS } from '../../lib/zip-progress/options.js';
+import type { Backoff } from '../../lib/zip-progress/options.js';
+import { STALL_DEFAULTS } from '../../lib/zip-progress/stall.js';
 
 /** The targets for the default schedule, on every (mix, seed). */
 export const TARGETS = { failed: 0, onTimeShare: 0.95, lagP50Ms: 250, longestGapMs: 5000, requestsVsFixed2s: 0.6 } as const;
@@ -292,7 +293,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     notes: [
       `Mixes x seeds x jobs: ${mixes.map((m) => `${m.key} ${options.smoke ? 1 : m.seeds.length} x ${options.smoke ? m.smokeCount : m.count}`).join(', ')}; durations 0.5 s .. 60 min; counters move once per finished file (spec/bench/mixes.ts says how each mix draws its jobs).`,
       `Every request takes a round trip of ${LATENCY.minMs} .. ${LATENCY.maxMs} ms (bounded Pareto, shape ${LATENCY.alpha}: median ~50 ms, 1 in 10 above ~180 ms); pCloud reads the progress half-way, so an answer is already old when it arrives. Every schedule gets the same latencies on the same job.`,
-      `Every option but \`backoff\` and \`stallTimeout\` is at its default. The stall guard is off (stallTimeout: Infinity) in these runs: with this branch's default of ${POLLING_DEFAULTS.stallTimeout / 60_000} min, the default schedule loses ${stallFailures.map((f) => `${f.failed}/${f.of} (${f.key})`).join(', ')} jobs whatever it polls: a big file or a stall outlasting the guard. That is the stall rule's to fix, not the schedule's.`,
+      `Every option but \`backoff\` and \`stallTimeout\` is at its default. The stall guard is off (stallTimeout: Infinity) in these runs: with the default stall rule (max(${STALL_DEFAULTS.baseMs / 60_000} min, bytes left / pace)), the default schedule loses ${stallFailures.map((f) => `${f.failed}/${f.of} (${f.key})`).join(', ')} jobs whatever it polls: a big file or a stall outlasting the guard. That is the stall rule's to fix, not the schedule's.`,
       `Engine: every job is replayed by spec/bench/model.ts (zipProgress$'s poll loop as arithmetic: the library's own schedule, rate estimate, change test and stall rule; ~1 ms of CPU per poll less). ${check.compared} (job, schedule) pairs, the first ${CROSS_CHECK.jobs} jobs under ${CROSS_CHECK.maxDurationMs / 60_000} min of every (mix, seed) under ${CROSS_CHECK.strategies.length} schedules, also run through zipProgress$ itself in fake time (@sinonjs/fake-timers, a fetch that answers after the latency); the section fails unless both agree exactly.`,
       ...check.mismatches.slice(0, 5).map((m) => `Mismatch: ${m}`),
       'On time: lag <= max(250 ms, 5% of the job duration). Lag: from the last file finishing to `complete`. Gaps count while the job runs. The default is judged on its worst seed of every mix, per target.',

@@ -11,6 +11,7 @@
 import { type Backoff, resolvePolling } from '../../lib/zip-progress/options.js';
 import { estimateRate, type ProgressSample } from '../../lib/zip-progress/rate.js';
 import { isZipDone, progressFraction, sameCounts, type ZipProgress } from '../../lib/zip-progress/snapshot.js';
+import { allowedSilenceMs } from '../../lib/zip-progress/stall.js';
 import type { SimulatedJob } from './jobs.js';
 import { serverReadAt } from './latency.js';
 import { type JobOutcome, longestGap, type Network, toleratedLag } from './simulate.js';
@@ -48,7 +49,11 @@ export function replayJob(job: SimulatedJob, backoff: Backoff | undefined, netwo
   // Timers (fake or real) count whole ms: a 200.7 ms wait fires after 200 ms.
   const timer = (ms: number): number => Math.trunc(ms);
   // The stall guard's timer was armed before any request, so on a tie it fires first.
-  const stallsBy = (t: number): boolean => Number.isFinite(polling.stallTimeout) && changedAt + polling.stallTimeout <= t;
+  // A fixed stallTimeout, or the library's default rule judged from the last change.
+  const stallsBy = (t: number): boolean => {
+    const allowed = polling.stallTimeout ?? allowedSilenceMs(last);
+    return Number.isFinite(allowed) && changedAt + allowed <= t;
+  };
   for (;;) {
     requestTimes.push(now);
     polls += 1;
