@@ -57,11 +57,10 @@ export interface SeedRun {
 }
 
 /**
- * The stall guard of the bench runs: off. The library's default (15 min without a change) fails
- * jobs whose one big file or stall lasts longer, whatever the schedule; that is the stall rule's
- * business, not the schedule's, so it is counted apart (`stallDefaultFailures`).
+ * A fixed stall limit of 15 min (the old default), replayed for information only: how many jobs
+ * a limit blind to the job would fail, against the default rule (judged from the bytes left).
  */
-const BENCH_STALL_TIMEOUT = Infinity;
+const FIXED_STALL_MS = 15 * 60_000;
 
 /** The network of one job: the same latencies for every schedule (and both engines). */
 const networkOf = (seed: number, job: SimulatedJob): Network => ({ latency: heavyTailedLatency, random: seededRandom(subSeed(seed ^ 0x5bd1e995, job.id)) });
@@ -71,40 +70,62 @@ const backoffOf = (strategy: Strategy, job: SimulatedJob): Backoff | undefined =
 /** Runs every schedule over the jobs of one (mix, seed), replayed (model.ts). */
 function runSeed(mix: JobMix, seed: number, jobs: readonly SimulatedJob[], all: readonly Strategy[]): SeedRun {
   const outcomes = new Map<string, JobOutcome[]>();
-  for (const strategy of all) outcomes.set(strategy.name, jobs.map((job) => replayJob(job, backoffOf(strategy, job), networkOf(seed, job), BENCH_STALL_TIMEOUT)));
+  for (const strategy of all) outcomes.set(strategy.name, jobs.map((job) => replayJob(job, backoffOf(strategy, job), networkOf(seed, job))));
   return { mix, seed, outcomes };
 }
 
-/** Schedules and jobs per (mix, seed) that the cross-check runs through zipProgress$ itself. */
-const CROSS_CHECK = { strategies: [DEFAULT_NAME, FIXED_2S_NAME, elapsedShareName(0.05), 'AWS waiter (2 s .. 120 s, jitter)'], jobs: 3, maxDurationMs: 120_000 } as const;
+/**
+ * What the cross-check runs through zipProgress$ itself, per (mix, seed): the first short jobs
+ * under a few schedules (every option at its default), and the longest job under the schedules
+ * that poll least, both with the default stall rule and with a fixed 15 min, so the stall guard
+ * is checked where it matters: timers that fire and re-arm past 15 min, and jobs it fails.
+ */
+const CROSS_CHECK = {
+  strategies: [DEFAULT_NAME, FIXED_2S_NAME, elapsedShareName(0.05), 'AWS waiter (2 s .. 120 s, jitter)'],
+  jobs: 3,
+  maxDurationMs: 120_000,
+  stallStrategies: ['AWS waiter (2 s .. 120 s, jitter)', 'backoff-rxjs intervalBackoff (1 s x 2^i)'],
+} as const;
 
 /** How many sampled (job, schedule) pairs the replay and zipProgress$ agreed on, to the request and the ms. */
 interface CrossCheck {
   readonly compared: number;
+  /** Of those, the pairs whose stall guard fired at least once (failed, or re-armed past 15 min). */
+  readonly stallCompared: number;
   readonly mismatches: readonly string[];
 }
 
-/**
- * Runs a sample of jobs (the first short ones of every (mix, seed), a few schedules) through
- * `zipProgress$` in fake time and compares each outcome with the replay's.
- */
+/** Runs a sample of jobs (see CROSS_CHECK) through `zipProgress$` in fake time and compares each outcome with the replay's. */
 async function crossCheck(runs: readonly { run: SeedRun; jobs: readonly SimulatedJob[] }[], all: readonly Strategy[]): Promise<CrossCheck> {
   const mismatches: string[] = [];
   let compared = 0;
+  let stallCompared = 0;
+  const compare = async (run: SeedRun, job: SimulatedJob, strategy: Strategy, stallTimeout: number | undefined): Promise<JobOutcome> => {
+    const real = await simulateJob(job, backoffOf(strategy, job), networkOf(run.seed, job), stallTimeout);
+    const replayed = replayJob(job, backoffOf(strategy, job), networkOf(run.seed, job), stallTimeout);
+    compared += 1;
+    if (JSON.stringify(real) !== JSON.stringify(replayed)) {
+      const stall = stallTimeout === undefined ? 'default' : `${stallTimeout} ms`;
+      mismatches.push(`${run.mix.key} seed ${run.seed} job ${job.id} ${strategy.name}, stall ${stall}: zipProgress$ ${JSON.stringify(real)}, replay ${JSON.stringify(replayed)}`);
+    }
+    return replayed;
+  };
   for (const { run, jobs } of runs) {
     const sample = jobs.filter((job) => job.endMs <= CROSS_CHECK.maxDurationMs).slice(0, CROSS_CHECK.jobs);
     for (const strategy of all.filter((s) => (CROSS_CHECK.strategies as readonly string[]).includes(s.name))) {
-      for (const job of sample) {
-        const real = await simulateJob(job, backoffOf(strategy, job), networkOf(run.seed, job), BENCH_STALL_TIMEOUT);
-        const replayed = run.outcomes.get(strategy.name)![jobs.indexOf(job)]!;
-        compared += 1;
-        if (JSON.stringify(real) !== JSON.stringify(replayed)) {
-          mismatches.push(`${run.mix.key} seed ${run.seed} job ${job.id} ${strategy.name}: zipProgress$ ${JSON.stringify(real)}, replay ${JSON.stringify(replayed)}`);
-        }
+      for (const job of sample) await compare(run, job, strategy, undefined);
+    }
+    const longest = jobs.reduce((a, b) => (b.endMs > a.endMs ? b : a));
+    for (const strategy of all.filter((s) => (CROSS_CHECK.stallStrategies as readonly string[]).includes(s.name))) {
+      for (const stallTimeout of [undefined, FIXED_STALL_MS]) {
+        const outcome = await compare(run, longest, strategy, stallTimeout);
+        // Either rule's first timer fires at 15 min, unless the stream ended before.
+        const endedAt = outcome.failedAtMs ?? longest.endMs + outcome.lagMs;
+        if (endedAt >= FIXED_STALL_MS) stallCompared += 1;
       }
     }
   }
-  return { compared, mismatches };
+  return { compared, stallCompared, mismatches };
 }
 
 /** One schedule's figures on one mix: per seed, and over all seeds pooled. */
@@ -265,13 +286,25 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     byMix.set(mix, mixFigures(runs, all));
   }
   const check = await crossCheck(sampled, all);
-  // The default schedule with the library's stall default: jobs that rule alone would fail.
+  const mixes = [...byMix.keys()];
+  // Jobs the default schedule loses to its stall guard on each mix: the default rule (the runs
+  // above) against a fixed 15 min (replayed again, for information).
   const defaultStrategy = all.find((s) => s.name === DEFAULT_NAME)!;
-  const stallFailures = sampled.map(({ run, jobs }) => ({
-    key: `${run.mix.key} seed ${run.seed}`,
-    failed: jobs.filter((job) => replayJob(job, backoffOf(defaultStrategy, job), networkOf(run.seed, job)).failure !== undefined).length,
-    of: jobs.length,
-  }));
+  const stallFailures = mixes.map((mix) => {
+    const perSeed = sampled
+      .filter(({ run }) => run.mix === mix)
+      .map(({ run, jobs }) => ({
+        jobs: jobs.length,
+        byDefault: run.outcomes.get(DEFAULT_NAME)!.filter((o) => o.failure === 'ProgressTimeoutError').length,
+        byFixed: jobs.filter((job) => replayJob(job, backoffOf(defaultStrategy, job), networkOf(run.seed, job), FIXED_STALL_MS).failure === 'ProgressTimeoutError').length,
+      }));
+    const sum = (key: 'jobs' | 'byDefault' | 'byFixed'): number => perSeed.reduce((total, s) => total + s[key], 0);
+    return { mix, jobs: sum('jobs'), byDefault: sum('byDefault'), byFixed: sum('byFixed'), fixedPerSeed: perSeed.map((s) => s.byFixed).join(' + ') };
+  });
+  // Other schedules the default stall rule fails: a poller that waits longer than the guard allows.
+  const othersFailed = [...byMix].flatMap(([mix, figures]) =>
+    figures.filter((f) => f.name !== DEFAULT_NAME && f.pooled.failed > 0).map((f) => `${f.name} ${f.pooled.failed}/${f.pooled.jobs} (${mix.key})`),
+  );
   const targets = targetsTable(byMix);
   const passed = targets.passed && check.mismatches.length === 0;
   const lines = [
@@ -285,7 +318,6 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     await writeFile(join(options.chartsDir, 'lag.svg'), lagChart(byMix));
     charts.push('Charts: spec/bench/trade-off.svg (requests vs jobs on time), spec/bench/lag.svg (lag distribution).');
   }
-  const mixes = [...byMix.keys()];
   return {
     title: 'Poll efficiency',
     table: [...lines, ...tables].join('\n'),
@@ -293,8 +325,8 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     notes: [
       `Mixes x seeds x jobs: ${mixes.map((m) => `${m.key} ${options.smoke ? 1 : m.seeds.length} x ${options.smoke ? m.smokeCount : m.count}`).join(', ')}; durations 0.5 s .. 60 min; counters move once per finished file (spec/bench/mixes.ts says how each mix draws its jobs).`,
       `Every request takes a round trip of ${LATENCY.minMs} .. ${LATENCY.maxMs} ms (bounded Pareto, shape ${LATENCY.alpha}: median ~50 ms, 1 in 10 above ~180 ms); pCloud reads the progress half-way, so an answer is already old when it arrives. Every schedule gets the same latencies on the same job.`,
-      `Every option but \`backoff\` and \`stallTimeout\` is at its default. The stall guard is off (stallTimeout: Infinity) in these runs: with the default stall rule (max(${STALL_DEFAULTS.baseMs / 60_000} min, bytes left / pace)), the default schedule loses ${stallFailures.map((f) => `${f.failed}/${f.of} (${f.key})`).join(', ')} jobs whatever it polls: a big file or a stall outlasting the guard. That is the stall rule's to fix, not the schedule's.`,
-      `Engine: every job is replayed by spec/bench/model.ts (zipProgress$'s poll loop as arithmetic: the library's own schedule, rate estimate, change test and stall rule; ~1 ms of CPU per poll less). ${check.compared} (job, schedule) pairs, the first ${CROSS_CHECK.jobs} jobs under ${CROSS_CHECK.maxDurationMs / 60_000} min of every (mix, seed) under ${CROSS_CHECK.strategies.length} schedules, also run through zipProgress$ itself in fake time (@sinonjs/fake-timers, a fetch that answers after the latency); the section fails unless both agree exactly.`,
+      `Every option is at its default (each schedule sets \`backoff\` only), the stall guard included: the default rule (lib/zip-progress/stall.ts: at least ${STALL_DEFAULTS.baseMs / 60_000} min without a change, longer while the bytes left need it at ${STALL_DEFAULTS.floorBytesPerSecond / 1024} KiB/s) fails the default schedule on ${stallFailures.map((f) => `${f.byDefault}/${f.jobs} jobs (${f.mix.key})`).join(', ')}. For information, a fixed stallTimeout of ${FIXED_STALL_MS / 60_000} min (the old default) would fail ${stallFailures.map((f) => `${f.byFixed}/${f.jobs} (${f.mix.key}; ${f.fixedPerSeed} by seed)`).join(', ')}: a big file or a stall outlasting it.${othersFailed.length > 0 ? ` Schedules whose waits outlast what the default rule allows fail jobs too: ${othersFailed.join(', ')}.` : ''}`,
+      `Engine: every job is replayed by spec/bench/model.ts (zipProgress$'s poll loop as arithmetic: the library's own schedule, rate estimate, change test and stall rule; ~1 ms of CPU per poll less). ${check.compared} (job, schedule) pairs also run through zipProgress$ itself in fake time (@sinonjs/fake-timers, a fetch that answers after the latency): the first ${CROSS_CHECK.jobs} jobs under ${CROSS_CHECK.maxDurationMs / 60_000} min of every (mix, seed) under ${CROSS_CHECK.strategies.length} schedules, and the longest job of every (mix, seed) under the ${CROSS_CHECK.stallStrategies.length} schedules that poll least, with the default stall rule and with a fixed ${FIXED_STALL_MS / 60_000} min (${check.stallCompared} of these pairs last ${FIXED_STALL_MS / 60_000} min or more, so their stall guard fires: re-armed or failing); the section fails unless both agree exactly, to the request and the ms (a failure's ms included).`,
       ...check.mismatches.slice(0, 5).map((m) => `Mismatch: ${m}`),
       'On time: lag <= max(250 ms, 5% of the job duration). Lag: from the last file finishing to `complete`. Gaps count while the job runs. The default is judged on its worst seed of every mix, per target.',
       `Sweep: adaptiveBackoff with every default but lagShare (default ${ADAPTIVE_DEFAULTS.lagShare}). Elapsed share: wait = k x elapsed, within the default's ${ADAPTIVE_DEFAULTS.minDelay} ms .. ${ADAPTIVE_DEFAULTS.maxDelay / 1000} s (no rate estimate at all). Ceiling: the next request as soon as an answer is in; its misses are latency alone.`,

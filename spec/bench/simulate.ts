@@ -22,6 +22,8 @@ export interface JobOutcome {
   readonly onTime: boolean;
   /** The error's name when the stream failed instead of completing. */
   readonly failure?: string;
+  /** When it failed (ms after `savezip`), so a stall is checked to the ms. */
+  readonly failedAtMs?: number;
 }
 
 /** The lag a job may show and still count as on time. */
@@ -74,6 +76,7 @@ export async function simulateJob(job: SimulatedJob, backoff: Backoff | undefine
     };
     let completedAt: number | undefined;
     let failure: unknown;
+    let failedAt = 0;
     const subscription = zipProgress$({
       progresshash: `bench-${job.id}`,
       auth: 'bench-auth',
@@ -87,6 +90,7 @@ export async function simulateJob(job: SimulatedJob, backoff: Backoff | undefine
       },
       error: (error: unknown) => {
         failure = error ?? new Error('unknown failure');
+        failedAt = Date.now();
       },
     });
     for (let step = 0; completedAt === undefined && failure === undefined; step++) {
@@ -100,7 +104,7 @@ export async function simulateJob(job: SimulatedJob, backoff: Backoff | undefine
     const longestGapMs = longestGap(requestTimes, job.endMs);
     if (completedAt === undefined) {
       const name = failure instanceof Error ? failure.name : String(failure);
-      return { requests: requestTimes.length, lagMs: Infinity, longestGapMs, toleratedMs, onTime: false, failure: name };
+      return { requests: requestTimes.length, lagMs: Infinity, longestGapMs, toleratedMs, onTime: false, failure: name, failedAtMs: failedAt };
     }
     const lagMs = completedAt - job.endMs;
     return { requests: requestTimes.length, lagMs, longestGapMs, toleratedMs, onTime: lagMs <= toleratedMs };
