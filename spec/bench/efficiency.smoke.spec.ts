@@ -38,6 +38,11 @@ describe('bench: poll efficiency (smoke)', () => {
     expect(check).not.toBeNull();
     expect(Number(check![2])).toBeGreaterThan(0);
     expect(check![1]).toBe(check![2]);
+    // ... and the sample holds pairs whose stall guard fires (jobs of 15 min or more), so the
+    // replay's stall rule is checked too, not only its schedule.
+    const stall = /\((\d+) of these pairs last 15 min or more/.exec((section.notes ?? []).join('\n'));
+    expect(stall).not.toBeNull();
+    expect(Number(stall![1])).toBeGreaterThan(0);
 
     for (const mix of MIXES) {
       const start = rows.indexOf(rows.find((row) => row.startsWith(`**${mix.key}**`))!);
