@@ -4,18 +4,16 @@
  * @module pcloud-zip-progress
  */
 export { zipProgress$ } from './zip-progress/zip-progress.js';
-export type { ZipProgressOptions, PCloudConnectionOptions, PollingOptions, Backoff, BackoffContext } from './zip-progress/options.js';
-export { POLLING_DEFAULTS } from './zip-progress/options.js';
+export type { ZipProgressOptions } from './zip-progress/options.js';
+export type { PCloudConnectionOptions } from './pcloud/connection-options.js';
+export type { PollingOptions } from './zip-progress/polling-options.js';
+export { POLLING_DEFAULTS } from './zip-progress/polling-options.js';
+export type { Backoff, BackoffContext } from './zip-progress/backoff-context.js';
 export type { ZipProgress, ZipCounts } from './zip-progress/snapshot.js';
-export { progressFraction, isZipDone } from './zip-progress/snapshot.js';
-export { estimateRate } from './zip-progress/rate.js';
-export { allowedSilenceMs, STALL_DEFAULTS } from './zip-progress/stall.js';
-export type { StallEvidence } from './zip-progress/stall.js';
-export type { ProgressSample, RateEstimate } from './zip-progress/rate.js';
-export { exponentialBackoff, jittered, EXPONENTIAL_DEFAULTS } from './poll/schedule.js';
-export type { ExponentialBackoffOptions, Jitter, ScheduleState } from './poll/schedule.js';
-export { poll } from './poll/poll.js';
-export type { PollConfig, PollContext, PollVerdict } from './poll/poll.js';
+export { adaptiveBackoff, ADAPTIVE_DEFAULTS } from './zip-progress/adaptive-backoff.js';
+export type { AdaptiveBackoffOptions } from './zip-progress/adaptive-backoff.js';
+export { exponentialBackoff, EXPONENTIAL_DEFAULTS } from './poll/exponential-backoff.js';
+export type { ExponentialBackoffOptions, Jitter } from './poll/exponential-backoff.js';
 export { PCloudErrorCode, isTransientCode } from './pcloud/error-codes.js';
 export { DEFAULT_API_URL } from './pcloud/endpoint.js';
 export type { Credentials } from './pcloud/credentials.js';
@@ -31,5 +29,3 @@ export { saveZip$ } from './save-zip/save-zip.js';
 export type { SaveZipEvent } from './save-zip/save-zip.js';
 export type { SaveZipOptions, SaveZipTree, SaveZipDestination } from './save-zip/options.js';
 export type { PCloudFileMetadata } from './pcloud/codecs.js';
-export { adaptiveBackoff, ADAPTIVE_DEFAULTS } from './zip-progress/adaptive-backoff.js';
-export type { AdaptiveBackoffOptions } from './zip-progress/adaptive-backoff.js';

@@ -1,8 +1,8 @@
 import ky from 'ky';
 import type * as t from 'io-ts';
 import { Observable, type SchedulerLike } from 'rxjs';
-import { excerpt, Scrubber } from '../errors/redact.js';
-import { causeText, scrubbedCopy } from '../errors/scrub-error.js';
+import { excerpt, Scrubber } from '../redact/redact.js';
+import { causeText, scrubbedCopy } from '../redact/scrub-error.js';
 import { TransportError } from '../errors/transport-error.js';
 import { scheduleAfter } from '../poll/schedule-after.js';
 import { type Credentials, secretsOf } from './credentials.js';

@@ -2,7 +2,7 @@ import type * as t from 'io-ts';
 import { ApiErrorBody, ResultField } from './codecs.js';
 import { PCloudApiError } from '../errors/pcloud-api-error.js';
 import { ResponseDecodeError } from '../errors/response-decode-error.js';
-import { excerpt, Scrubber } from '../errors/redact.js';
+import { excerpt, Scrubber } from '../redact/redact.js';
 import { isTransientCode } from './error-codes.js';
 
 /** What decoding needs to know to build a helpful, credential-free error. */

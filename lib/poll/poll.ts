@@ -45,11 +45,11 @@ export interface PollConfig<T> {
   /** What a failed request means: wait and retry, keep waiting (pending), or fail the stream. */
   readonly classify: (error: unknown, context: PollContext<T>) => PollVerdict;
   /**
-   * ms to wait before the next request, after a success or a failure: any finite number >= 0,
+   * The backoff: ms to wait before the next request, after a success or a failure: any finite number >= 0,
    * however long (waits past the platform timer limit are chained). 0 sends it at once (64 in a
    * row at most, then one 0 ms wait on the scheduler lets timers run).
    */
-  readonly nextDelay: (context: PollContext<T>) => number;
+  readonly backoff: (context: PollContext<T>) => number;
   /** Consecutive retryable failures tolerated; the next one fails the stream. */
   readonly maxRetries: number;
   /** Clock and timers of the waits (a TestScheduler or VirtualTimeScheduler in tests). */
@@ -58,7 +58,7 @@ export interface PollConfig<T> {
 
 /**
  * Polls `request` one request at a time until a value `isDone`: emits each value that differs
- * from the last one emitted, waits `nextDelay` between polls (after the answer was handled, so
+ * from the last one emitted, waits `backoff` ms between polls (after the answer was handled, so
  * requests never overlap), retries what `classify` calls retryable, and fails on the rest.
  * Cold: each subscription has its own state and timers; unsubscribing cancels the request in
  * flight and the pending wait.
@@ -73,7 +73,7 @@ export interface PollConfig<T> {
  *   equals: (a, b) => a.percent === b.percent,
  *   isDone: (s) => s.percent === 100,
  *   classify: () => ({ kind: 'retry' }),
- *   nextDelay: () => 1000,
+ *   backoff: () => 1000,
  *   maxRetries: 3,
  *   scheduler: asyncScheduler,
  * }).subscribe(console.log);
@@ -260,13 +260,13 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
     }
   }
 
-  /** Arms the next request after `nextDelay` (at least `atLeast`) ms on the scheduler. */
+  /** Arms the next request after `backoff` (at least `atLeast`) ms on the scheduler. */
   private wait(atLeast: number): void {
     const { config } = this;
     let ms: number;
     try {
       // A wait that never ends would be a hang: finite, however long.
-      ms = durationOption('the wait a backoff returns', config.nextDelay(this.context()), { allowZero: true, allowInfinity: false });
+      ms = durationOption('the wait a backoff returns', config.backoff(this.context()), { allowZero: true, allowInfinity: false });
     } catch (error) {
       this.subscriber.error(error);
       return;

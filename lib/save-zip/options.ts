@@ -1,6 +1,8 @@
 import type { PCloudParams } from '../pcloud/client.js';
 import { parseId, parseIdList } from '../pcloud/ids.js';
-import { type OptionsSnapshot, type PCloudConnectionOptions, type PollingOptions, readConnectionOptions, readPollingOptions } from '../zip-progress/options.js';
+import { type PCloudConnectionOptions, readConnectionOptions } from '../pcloud/connection-options.js';
+import type { OptionsSnapshot } from '../poll/read-once.js';
+import { type PollingOptions, readPollingOptions } from '../zip-progress/polling-options.js';
 
 /**
  * What goes into the zip (at least one of `folderid`, `folderids`, `fileids`). Ids come in

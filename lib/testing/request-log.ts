@@ -1,7 +1,7 @@
 /**
  * What the emulator remembers about each request, with every secret removed.
  */
-import { REDACTED } from '../errors/redact.js';
+import { REDACTED } from '../redact/redact.js';
 import { CREDENTIAL_PARAMS } from './params.js';
 import type { CredentialLocation } from './params.js';
 

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { redact } from '../errors/redact.js';
+import { redact } from '../redact/redact.js';
 import { ApiError } from './errors.js';
 import { FaultQueues, writeFaultResponse } from './faults.js';
 import type { Fault, InjectOptions } from './faults.js';

@@ -1,6 +1,6 @@
 import { durationOption } from '../poll/duration.js';
-import { exponentialBackoff } from '../poll/schedule.js';
-import type { BackoffContext } from './options.js';
+import { exponentialBackoff } from '../poll/exponential-backoff.js';
+import type { BackoffContext } from './backoff-context.js';
 
 /**
  * Options of {@link adaptiveBackoff}. Every wait lies in `[minDelay, maxDelay]`.
@@ -48,14 +48,14 @@ export interface AdaptiveBackoffOptions {
 }
 
 /**
- * Defaults of {@link AdaptiveBackoffOptions}.
+ * Defaults of {@link AdaptiveBackoffOptions} (frozen).
  *
  * @example
  * ```ts
  * adaptiveBackoff({ maxDelay: ADAPTIVE_DEFAULTS.maxDelay * 2 });
  * ```
  */
-export const ADAPTIVE_DEFAULTS = {
+export const ADAPTIVE_DEFAULTS = /* @__PURE__ */ Object.freeze({
   minDelay: 100,
   maxDelay: 4700,
   lagShare: 0.05,
@@ -64,7 +64,7 @@ export const ADAPTIVE_DEFAULTS = {
   failureDelay: 500,
   /** `Math.random`, the failure jitter's source (see {@link AdaptiveBackoffOptions.random}). */
   random: Math.random,
-} as const satisfies Required<AdaptiveBackoffOptions>;
+} as const satisfies Required<AdaptiveBackoffOptions>);
 
 type Resolved = Required<AdaptiveBackoffOptions>;
 

@@ -2,7 +2,7 @@ import { PCloudApiError } from '../errors/pcloud-api-error.js';
 import { TransportError } from '../errors/transport-error.js';
 import { isRateLimitCode, PCloudErrorCode } from '../pcloud/error-codes.js';
 import type { PollContext, PollVerdict } from '../poll/poll.js';
-import type { ResolvedPolling } from './options.js';
+import type { ResolvedPolling } from './polling-options.js';
 import type { ZipProgress } from './snapshot.js';
 
 // Verdicts without data are shared: they are read, never changed.

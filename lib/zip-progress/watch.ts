@@ -6,7 +6,8 @@ import { abortable } from '../poll/abortable.js';
 import { type PollConfig, type PollContext, type PollSink, type PollVerdict, startPolling } from '../poll/poll.js';
 import { scheduleAfter } from '../poll/schedule-after.js';
 import { classifyProgressError } from './classify.js';
-import { clientConfig, type ResolvedConnection, type ResolvedPolling } from './options.js';
+import { clientConfig, type ResolvedConnection } from '../pcloud/connection-options.js';
+import type { ResolvedPolling } from './polling-options.js';
 import { estimateRate, type ProgressSample } from './rate.js';
 import { isZipDone, progressFraction, sameCounts, type ZipProgress } from './snapshot.js';
 import { allowedSilenceMs } from './stall.js';
@@ -104,9 +105,14 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
     return classifyProgressError(this.polling, error, context);
   }
 
-  nextDelay(context: PollContext<ZipProgress>): number {
+  /**
+   * The poller's generic context plus what the latest answer said about the job: the one place
+   * where a `PollContext` becomes the public `BackoffContext` (spelled out, one object per poll,
+   * one hidden class).
+   */
+  backoff(context: PollContext<ZipProgress>): number {
     const { latest } = this;
-    return this.polling.nextDelay({
+    return this.polling.backoff({
       polls: context.polls,
       unchangedPolls: context.unchangedPolls,
       failures: context.failures,

@@ -1,5 +1,7 @@
 import type { Observable } from 'rxjs';
-import { readZipProgressOptions, resolveConnection, resolvePolling, validateProgressHash, type ZipProgressOptions } from './options.js';
+import { resolveConnection } from '../pcloud/connection-options.js';
+import { readZipProgressOptions, validateProgressHash, type ZipProgressOptions } from './options.js';
+import { resolvePolling } from './polling-options.js';
 import type { ZipProgress } from './snapshot.js';
 import { observeZipProgress } from './watch.js';
 

@@ -17,7 +17,7 @@ import { DEFAULT_NAME, elapsedShareName, FIXED_2S_NAME, type Strategy, strategie
 import { type JobOutcome, type Network, simulateJob } from './simulate.js';
 import { replayJob } from './model.js';
 import type { SimulatedJob } from './jobs.js';
-import type { Backoff } from '../../lib/zip-progress/options.js';
+import type { Backoff } from '../../lib/index.js';
 import { STALL_DEFAULTS } from '../../lib/zip-progress/stall.js';
 
 /** The targets for the default schedule, on every (mix, seed). */

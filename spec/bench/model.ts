@@ -8,7 +8,8 @@
  * and fails when they disagree on a single request or millisecond (see `crossCheck` in
  * efficiency.ts), so this replay cannot drift from the library unnoticed.
  */
-import { type Backoff, resolvePolling } from '../../lib/zip-progress/options.js';
+import type { Backoff } from '../../lib/index.js';
+import { resolvePolling } from '../../lib/zip-progress/polling-options.js';
 import { estimateRate, type ProgressSample } from '../../lib/zip-progress/rate.js';
 import { isZipDone, progressFraction, sameCounts, type ZipProgress } from '../../lib/zip-progress/snapshot.js';
 import { allowedSilenceMs } from '../../lib/zip-progress/stall.js';
@@ -17,7 +18,7 @@ import { serverReadAt } from './latency.js';
 import { type JobOutcome, longestGap, type Network, toleratedLag } from './simulate.js';
 
 /**
- * One job under one schedule, replayed: the first request at 0, each next one `nextDelay` after
+ * One job under one schedule, replayed: the first request at 0, each next one `backoff` ms after
  * the previous answer; 1901 within `notFoundGrace` before any progress is "not yet", after it a
  * failure; the stall guard as `zipProgress$` arms it (see {@link StallGuard}): a fixed
  * `stallTimeout`, or when undefined the library's default rule (`allowedSilenceMs` of the last
@@ -78,7 +79,7 @@ export function replayJob(job: SimulatedJob, backoff: Backoff | undefined, netwo
         guard.changed(now);
       }
     }
-    const wait = polling.nextDelay({
+    const wait = polling.backoff({
       polls,
       unchangedPolls,
       failures: 0,

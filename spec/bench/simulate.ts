@@ -4,8 +4,7 @@
  * when pCloud reads it.
  */
 import FakeTimers from '@sinonjs/fake-timers';
-import type { Backoff } from '../../lib/zip-progress/options.js';
-import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
+import { type Backoff, zipProgress$ } from '../../lib/index.js';
 import type { SimulatedJob } from './jobs.js';
 import { type Latency, serverReadAt } from './latency.js';
 import type { Random } from './random.js';

@@ -3,8 +3,7 @@
  * knob, an elapsed-share baseline, and the default schedules of other pollers
  * (/work/shared/peers.md "Default schedules"), all as `backoff` options of `zipProgress$`.
  */
-import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from '../../lib/zip-progress/adaptive-backoff.js';
-import type { Backoff, BackoffContext } from '../../lib/zip-progress/options.js';
+import { ADAPTIVE_DEFAULTS, adaptiveBackoff, type Backoff, type BackoffContext } from '../../lib/index.js';
 import type { Random } from './random.js';
 
 /** Where a schedule comes from: how tables group it and charts draw it. */

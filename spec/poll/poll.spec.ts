@@ -24,7 +24,7 @@ describe('poll (virtual time)', () => {
       equals: (a, b) => a === b,
       isDone: (v) => v >= 100,
       classify: (): PollVerdict => ({ kind: 'retry' }),
-      nextDelay: (context) => {
+      backoff: (context) => {
         contexts.push(context);
         return 10;
       },
@@ -129,7 +129,7 @@ describe('poll (virtual time)', () => {
 
   it('fails with a TypeError when a custom schedule returns a bad delay', () => {
     scheduler.run(({ cold }) => {
-      const { source } = poller([cold('(a|)', { a: 1 })], { nextDelay: () => Number.NaN });
+      const { source } = poller([cold('(a|)', { a: 1 })], { backoff: () => Number.NaN });
       let error: unknown;
       source.subscribe({ error: (e: unknown) => (error = e) });
       scheduler.flush();
@@ -140,7 +140,7 @@ describe('poll (virtual time)', () => {
 
   it.each([[-1], [Infinity]])('fails with a TypeError when a custom schedule returns %p (a wait must end)', (bad) => {
     scheduler.run(({ cold }) => {
-      const { source } = poller([cold('(a|)', { a: 1 })], { nextDelay: () => bad });
+      const { source } = poller([cold('(a|)', { a: 1 })], { backoff: () => bad });
       let error: unknown;
       source.subscribe({ error: (e: unknown) => (error = e) });
       scheduler.flush();
@@ -163,7 +163,7 @@ describe('poll (virtual time)', () => {
         equals: (a, b) => a === b,
         isDone: (v) => v >= 100,
         classify: (): PollVerdict => ({ kind: 'retry', minDelayMs: 2 * thirtyDays }),
-        nextDelay: () => thirtyDays,
+        backoff: () => thirtyDays,
         maxRetries: 2,
         scheduler,
       });
@@ -200,7 +200,7 @@ describe('poll with a 0 ms wait', () => {
       equals: (a, b) => a === b,
       isDone: (v) => v >= 100_000,
       classify: () => ({ kind: 'retry' }),
-      nextDelay: () => 0,
+      backoff: () => 0,
       maxRetries: 0,
       scheduler,
     }).subscribe({ next: (v) => values.push(v), complete: () => (completed = true) });
@@ -221,7 +221,7 @@ describe('poll with a 0 ms wait', () => {
       equals: (a, b) => a === b,
       isDone: () => false,
       classify: () => ({ kind: 'retry' }),
-      nextDelay: () => 0,
+      backoff: () => 0,
       maxRetries: 0,
       scheduler: asyncScheduler,
     }).subscribe();
@@ -239,7 +239,7 @@ describe('poll with a 0 ms wait', () => {
       equals: (a, b) => a === b,
       isDone: () => true,
       classify: () => ({ kind: 'retry', minDelayMs: 250 }),
-      nextDelay: () => 0,
+      backoff: () => 0,
       maxRetries: 3,
       scheduler,
     }).subscribe();
@@ -256,7 +256,7 @@ describe('poll with a 0 ms wait', () => {
       equals: (a, b) => a === b,
       isDone: () => false,
       classify: () => ({ kind: 'retry' }),
-      nextDelay: () => 0,
+      backoff: () => 0,
       maxRetries: 0,
       scheduler,
     })

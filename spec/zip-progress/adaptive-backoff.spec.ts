@@ -1,6 +1,5 @@
-import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from '../../lib/zip-progress/adaptive-backoff.js';
-import { type BackoffContext, resolvePolling } from '../../lib/zip-progress/options.js';
-import type { ZipProgress } from '../../lib/zip-progress/snapshot.js';
+import { ADAPTIVE_DEFAULTS, adaptiveBackoff, type BackoffContext, type ZipProgress } from '../../lib/index.js';
+import { resolvePolling } from '../../lib/zip-progress/polling-options.js';
 
 /** A snapshot seen at `elapsedMs`, with the ETA the poller would have computed then. */
 const snapshot = (over: Partial<ZipProgress>): ZipProgress => ({
@@ -137,13 +136,13 @@ describe('adaptiveBackoff', () => {
 describe('resolvePolling and the default schedule', () => {
   it('uses adaptiveBackoff when no backoff is given, with its longest wait after a bare 429', () => {
     const polling = resolvePolling({});
-    expect([10_000, 100_000].map((t) => polling.nextDelay(oneFile(t)))).toEqual([500, 4700]);
+    expect([10_000, 100_000].map((t) => polling.backoff(oneFile(t)))).toEqual([500, 4700]);
     expect(polling.rateLimitDelay).toBe(ADAPTIVE_DEFAULTS.maxDelay);
   });
 
   it('keeps the exponential schedule selectable with an options object', () => {
     const polling = resolvePolling({ backoff: { initialDelay: 100, maxDelay: 800, factor: 2, jitter: 'none' } });
-    expect([0, 1, 5].map((unchangedPolls) => polling.nextDelay(context({ unchangedPolls, elapsedMs: 100_000 })))).toEqual([100, 200, 800]);
+    expect([0, 1, 5].map((unchangedPolls) => polling.backoff(context({ unchangedPolls, elapsedMs: 100_000 })))).toEqual([100, 200, 800]);
     expect(polling.rateLimitDelay).toBe(800);
   });
 });

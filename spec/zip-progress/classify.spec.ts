@@ -1,7 +1,7 @@
 import { PCloudApiError, PCloudErrorCode, ResponseDecodeError, TransportError, type ZipProgress } from '../../lib/index.js';
 import type { PollContext } from '../../lib/poll/poll.js';
 import { classifyProgressError } from '../../lib/zip-progress/classify.js';
-import { resolvePolling } from '../../lib/zip-progress/options.js';
+import { resolvePolling } from '../../lib/zip-progress/polling-options.js';
 
 /** What a failed savezipprogress poll means: pending, retried (with a floor), or final. */
 describe('classifyProgressError', () => {

@@ -5,8 +5,8 @@
  */
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { excerpt, redact, REDACTED, Scrubber } from '../../lib/errors/redact.js';
-import { causeText, scrubbedCopy } from '../../lib/errors/scrub-error.js';
+import { excerpt, redact, REDACTED, Scrubber } from '../../lib/redact/redact.js';
+import { causeText, scrubbedCopy } from '../../lib/redact/scrub-error.js';
 
 /** No lone surrogate (String.prototype.isWellFormed is newer than this project's lib setting). */
 const wellFormed = (text: string): boolean => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);

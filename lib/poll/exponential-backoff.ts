@@ -27,23 +27,22 @@ export interface ExponentialBackoffOptions {
   readonly random?: () => number;
 }
 
-/** What an exponential schedule looks at. */
-export interface ScheduleState {
-  /** Consecutive successful polls that saw no change. */
-  readonly unchangedPolls: number;
-  /** Consecutive failed polls (0 after a success). */
-  readonly failures: number;
-}
-
-/** Defaults of {@link ExponentialBackoffOptions}. */
-export const EXPONENTIAL_DEFAULTS = {
+/**
+ * Defaults of {@link ExponentialBackoffOptions} (frozen).
+ *
+ * @example
+ * ```ts
+ * exponentialBackoff({ maxDelay: EXPONENTIAL_DEFAULTS.maxDelay * 2 });
+ * ```
+ */
+export const EXPONENTIAL_DEFAULTS = /* @__PURE__ */ Object.freeze({
   initialDelay: 500,
   maxDelay: 5000,
   factor: 1.5,
   jitter: 'equal',
   /** `Math.random`. */
   random: Math.random,
-} as const satisfies Required<ExponentialBackoffOptions>;
+} as const satisfies Required<ExponentialBackoffOptions>);
 
 /** `random()` kept inside [0, 1), so a faulty source cannot push a wait out of bounds. */
 function unit(random: () => number): number {
@@ -104,8 +103,8 @@ export function resolveExponential(options: ExponentialBackoffOptions): Resolved
 }
 
 /**
- * Builds an exponential schedule (see {@link ExponentialBackoffOptions}) as a pure function of
- * the poll state. Every wait it returns lies in `[initialDelay, maxDelay]`.
+ * Builds an exponential backoff (see {@link ExponentialBackoffOptions}) as a pure function of
+ * the two counters of a `BackoffContext` it looks at (`unchangedPolls`, `failures`). Every wait it returns lies in `[initialDelay, maxDelay]`.
  *
  * @example
  * ```ts
@@ -115,7 +114,7 @@ export function resolveExponential(options: ExponentialBackoffOptions): Resolved
  * next({ unchangedPolls: 9, failures: 0 }); // 1000
  * ```
  */
-export function exponentialBackoff(options: ExponentialBackoffOptions = {}): (state: ScheduleState) => number {
+export function exponentialBackoff(options: ExponentialBackoffOptions = {}): (context: { readonly unchangedPolls: number; readonly failures: number }) => number {
   const { initialDelay, maxDelay, factor, jitter, random } = resolveExponential(options);
   return ({ unchangedPolls, failures }) => {
     const step = failures > 0 ? failures - 1 : unchangedPolls;

@@ -1,4 +1,4 @@
-import { exponentialBackoff, jittered } from '../../lib/poll/schedule.js';
+import { exponentialBackoff, jittered } from '../../lib/poll/exponential-backoff.js';
 
 describe('exponentialBackoff', () => {
   const none = { jitter: 'none' } as const;

@@ -1,0 +1,76 @@
+import type { SchedulerLike } from 'rxjs';
+import type { OptionsSnapshot } from '../poll/read-once.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, type PCloudClientConfig } from './client.js';
+import { type Credentials, hasCredentials, validateCredentials } from './credentials.js';
+import { DEFAULT_API_URL, parseApiUrl } from './endpoint.js';
+
+/** Options shared by every call that talks to pCloud. */
+export interface PCloudConnectionOptions extends Credentials {
+  /** Base URL; default `https://api.pcloud.com` (US). EU accounts: `https://eapi.pcloud.com`. */
+  readonly apiUrl?: string | URL;
+  /** A fetch implementation handed to ky (tests, proxies, instrumentation). */
+  readonly fetch?: typeof globalThis.fetch;
+  /** Aborting stops everything; the stream errors with an `AbortError`. */
+  readonly signal?: AbortSignal;
+  /**
+   * Largest response body read, in bytes after decompression (default 1 MiB; pCloud's answers
+   * are a few hundred bytes). A longer body is cancelled and fails with `ResponseDecodeError`.
+   */
+  readonly maxResponseBytes?: number;
+}
+
+/** Connection options after validation. */
+export interface ResolvedConnection {
+  readonly apiUrl: URL;
+  readonly credentials: Credentials;
+  readonly fetch: typeof globalThis.fetch | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly maxResponseBytes: number;
+}
+
+/** Reads each connection option once (see {@link OptionsSnapshot}). */
+export function readConnectionOptions(options: PCloudConnectionOptions): OptionsSnapshot<PCloudConnectionOptions> {
+  return { auth: options.auth, accessToken: options.accessToken, apiUrl: options.apiUrl, fetch: options.fetch, signal: options.signal, maxResponseBytes: options.maxResponseBytes };
+}
+
+/** A value for an error message: numbers as such, anything else by its type. */
+function show(value: unknown): string {
+  return typeof value === 'number' ? String(value) : typeof value;
+}
+
+/** Validates the connection options (read once: see {@link OptionsSnapshot}); throws a TypeError naming the option. */
+export function resolveConnection(options: OptionsSnapshot<PCloudConnectionOptions>): ResolvedConnection {
+  const credentials: Credentials = { auth: options.auth, accessToken: options.accessToken };
+  validateCredentials(credentials);
+  // Only a missing apiUrl means the default: null is a mistake, not a request for production.
+  if (options.apiUrl === null) throw new TypeError('apiUrl must be a URL (leave it undefined for the default), got null');
+  const apiUrl = parseApiUrl(options.apiUrl ?? DEFAULT_API_URL, 'apiUrl', hasCredentials(credentials));
+  const { fetch, signal } = options;
+  if (fetch !== undefined && typeof fetch !== 'function') throw new TypeError('fetch must be a function');
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
+    throw new TypeError('signal must be an AbortSignal');
+  }
+  const { maxResponseBytes } = options;
+  if (maxResponseBytes !== undefined && !(maxResponseBytes === Infinity || (Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0))) {
+    throw new TypeError(`maxResponseBytes must be a whole number of bytes > 0 (or Infinity), got ${show(maxResponseBytes)}`);
+  }
+  return { apiUrl, credentials, fetch, signal, maxResponseBytes: maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
+}
+
+/**
+ * The client configuration both `zipProgress$` and `saveZip$` call pCloud with: the connection,
+ * and the request timeout and scheduler of the polling options.
+ */
+export function clientConfig(
+  connection: ResolvedConnection,
+  polling: { readonly requestTimeout: number; readonly scheduler: SchedulerLike },
+): PCloudClientConfig {
+  return {
+    apiUrl: connection.apiUrl,
+    credentials: connection.credentials,
+    fetch: connection.fetch,
+    maxResponseBytes: connection.maxResponseBytes,
+    requestTimeout: polling.requestTimeout,
+    scheduler: polling.scheduler,
+  };
+}

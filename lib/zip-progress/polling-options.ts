@@ -1,0 +1,132 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { durationOption } from '../poll/duration.js';
+import { EXPONENTIAL_DEFAULTS, exponentialBackoff, resolveExponential } from '../poll/exponential-backoff.js';
+import type { OptionsSnapshot } from '../poll/read-once.js';
+import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from './adaptive-backoff.js';
+import type { Backoff, BackoffContext } from './backoff-context.js';
+
+/** Options of the polling schedule and its limits. */
+export interface PollingOptions {
+  /**
+   * Backoff between polls. Default: `adaptiveBackoff()`: waits 100 ms .. 4.7 s that grow with the
+   * elapsed time while no rate is known and aim at the end predicted from the byte rate once it
+   * is, so the end is seen within about 5% of the job's duration with few requests; after a
+   * failure, exponential from 500 ms with jitter. Pass exponential options (e.g. `{}` for 500 ms
+   * .. 5 s, factor 1.5, equal jitter) or your own function to change it.
+   */
+  readonly backoff?: Backoff;
+  /**
+   * ms per HTTP request, body included; in `saveZip$`, also the wait for `savezip`'s answer once
+   * progress reports the zip done. Default 30 000. Any value up to `Infinity` (no limit).
+   */
+  readonly requestTimeout?: number;
+  /** Overall deadline in ms, any value up to `Infinity`. Default: none. */
+  readonly timeout?: number;
+  /**
+   * A fixed limit: ms without any change in progress before giving up (any value up to
+   * `Infinity`). Default: judged from the job (see `allowedSilenceMs`):
+   * `max(60 min, bytes left / min(256 KiB/s, observed rate / 10))` (pace never below 1 KiB/s),
+   * so one big file is never taken for a stall and a dead job still ends.
+   */
+  readonly stallTimeout?: number;
+  /** Consecutive transient failures retried before the stream errors. Default 5. */
+  readonly maxRetries?: number;
+  /** ms after subscribing during which 1901 "Zip not found" means "not registered yet". Default 15 000. */
+  readonly notFoundGrace?: number;
+  /** Scheduler for every wait and timeout (virtual time in tests). Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * Defaults of the polling options (frozen). `stallTimeout` has none: by default the allowed
+ * silence is judged from the job.
+ *
+ * @example
+ * ```ts
+ * const timeout = AbortSignal.timeout(POLLING_DEFAULTS.requestTimeout);
+ * ```
+ */
+export const POLLING_DEFAULTS = Object.freeze({
+  requestTimeout: 30_000,
+  timeout: Infinity,
+  maxRetries: 5,
+  notFoundGrace: 15_000,
+} as const);
+
+let defaultBackoff: ((context: BackoffContext) => number) | undefined;
+
+/** Polling options after validation, with defaults filled in. */
+export interface ResolvedPolling {
+  readonly backoff: (context: BackoffContext) => number;
+  /** Floor for waits after a rate limit without `Retry-After` ("wait longer"). */
+  readonly rateLimitDelay: number;
+  readonly requestTimeout: number;
+  readonly timeout: number;
+  /** A fixed stall limit, or undefined for the default rule judged from the job. */
+  readonly stallTimeout: number | undefined;
+  readonly maxRetries: number;
+  readonly notFoundGrace: number;
+  readonly scheduler: SchedulerLike;
+}
+
+/** A value for an error message: numbers as such, anything else by its type. */
+function show(value: unknown): string {
+  return typeof value === 'number' ? String(value) : typeof value;
+}
+
+/** An optional duration option: its default when undefined, else validated by the shared rule. */
+function duration(name: string, value: unknown, fallback: number, rules: { allowZero?: boolean } = {}): number {
+  return value === undefined ? fallback : durationOption(name, value, rules);
+}
+
+/** Reads each polling option once (see {@link OptionsSnapshot}). */
+export function readPollingOptions(options: PollingOptions): OptionsSnapshot<PollingOptions> {
+  return {
+    backoff: options.backoff,
+    requestTimeout: options.requestTimeout,
+    timeout: options.timeout,
+    stallTimeout: options.stallTimeout,
+    maxRetries: options.maxRetries,
+    notFoundGrace: options.notFoundGrace,
+    scheduler: options.scheduler,
+  };
+}
+
+/** Validates the polling options; throws a TypeError naming the option. */
+export function resolvePolling(options: PollingOptions): ResolvedPolling {
+  const { backoff: given } = options;
+  let backoff: (context: BackoffContext) => number;
+  let rateLimitDelay: number = EXPONENTIAL_DEFAULTS.maxDelay;
+  if (typeof given === 'function') {
+    backoff = given;
+  } else if (given === undefined) {
+    // The default backoff is a pure function: one instance serves every subscription.
+    backoff = defaultBackoff ??= adaptiveBackoff();
+    // A 429 without Retry-After: wait as long as the backoff's longest wait.
+    rateLimitDelay = ADAPTIVE_DEFAULTS.maxDelay;
+  } else if (typeof given === 'object' && given !== null) {
+    const resolved = resolveExponential(given);
+    backoff = exponentialBackoff(resolved);
+    rateLimitDelay = resolved.maxDelay;
+  } else {
+    throw new TypeError('backoff must be an options object or a function returning ms');
+  }
+  const { maxRetries } = options;
+  if (maxRetries !== undefined && !(Number.isSafeInteger(maxRetries) && maxRetries >= 0)) {
+    throw new TypeError(`maxRetries must be a whole number >= 0, got ${show(maxRetries)}`);
+  }
+  const { scheduler } = options;
+  if (scheduler !== undefined && (typeof scheduler !== 'object' || typeof scheduler.schedule !== 'function')) {
+    throw new TypeError('scheduler must be an RxJS SchedulerLike');
+  }
+  return {
+    backoff,
+    rateLimitDelay,
+    requestTimeout: duration('requestTimeout', options.requestTimeout, POLLING_DEFAULTS.requestTimeout),
+    timeout: duration('timeout', options.timeout, POLLING_DEFAULTS.timeout),
+    stallTimeout: options.stallTimeout === undefined ? undefined : durationOption('stallTimeout', options.stallTimeout),
+    notFoundGrace: duration('notFoundGrace', options.notFoundGrace, POLLING_DEFAULTS.notFoundGrace, { allowZero: true }),
+    maxRetries: maxRetries ?? POLLING_DEFAULTS.maxRetries,
+    scheduler: scheduler ?? asyncScheduler,
+  };
+}
