@@ -8,7 +8,7 @@ import { scheduleAfter } from '../poll/schedule-after.js';
 import { type Credentials, secretsOf } from './credentials.js';
 import { type DecodeContext, decodeResponse, responseTooLarge } from './decode.js';
 import { methodUrl } from './endpoint.js';
-import { apiErrorHint } from './hints.js';
+import { accountHint, type HintContext } from './hints.js';
 import { parseRetryAfter } from './retry-after.js';
 
 /** Everything needed to call pCloud methods for one account. */
@@ -21,6 +21,11 @@ export interface PCloudClientConfig {
   readonly scheduler: SchedulerLike;
   /** Largest response body read, in bytes after decompression; default `DEFAULT_MAX_RESPONSE_BYTES`. */
   readonly maxResponseBytes?: number | undefined;
+  /**
+   * A method's own hints for its API errors, after the account hint every call gets (`saveZip$`
+   * passes `savezipHint`; kept out of the client so a `zipProgress$`-only bundle leaves it out).
+   */
+  readonly hint?: ((context: HintContext) => string | undefined) | undefined;
 }
 
 /** Parameters of one pCloud call; undefined values are left out. */
@@ -150,7 +155,10 @@ async function send<A>(config: PCloudClientConfig, call: PreparedCall, codec: t.
     method,
     status,
     secrets: scrubber,
-    hint: (code) => apiErrorHint({ code, method, host, params: call.params }),
+    hint: (code) => {
+      const context: HintContext = { code, method, host, params: call.params };
+      return accountHint(context) ?? config.hint?.(context);
+    },
   };
   const text = await readBody(response, call, config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, decodeContext);
   return decodeResponse(codec, text, decodeContext);

@@ -1,3 +1,5 @@
+// Every codec construction is marked pure, so a bundler drops the codecs an import does not use
+// (a zipProgress$-only app ships neither savezip's nor currentserver's).
 import * as t from 'io-ts';
 
 /** Brand for counts: integers in [0, 2^53). */
@@ -9,25 +11,25 @@ export interface CountBrand {
  * A non-negative safe integer. pCloud counts are never fractional or negative, and a number
  * past 2^53 has already lost precision in `JSON.parse`, so all of those are rejected.
  */
-export const Count = t.brand(
+export const Count = /* @__PURE__ */ t.brand(
   t.number,
   (n): n is t.Branded<number, CountBrand> => Number.isSafeInteger(n) && n >= 0,
   'Count',
 );
 
 /** `result` of a failed call: any non-zero integer. */
-const NonZeroInt = t.refinement(t.Int, (n) => n !== 0, 'NonZeroInt');
+const NonZeroInt = /* @__PURE__ */ t.refinement(t.Int, (n) => n !== 0, 'NonZeroInt');
 
 /** `{"result": <code>, "error": "<text>"}`, pCloud's shape for every failure. */
-export const ApiErrorBody = t.type({ result: NonZeroInt, error: t.string }, 'ApiErrorBody');
+export const ApiErrorBody = /* @__PURE__ */ t.type({ result: NonZeroInt, error: t.string }, 'ApiErrorBody');
 
 /** Any integer `result`: tells which of the two shapes to expect. */
-export const ResultField = t.type({ result: t.Int }, 'ResultField');
+export const ResultField = /* @__PURE__ */ t.type({ result: t.Int }, 'ResultField');
 
 /** `savezipprogress` success body; extra fields are ignored (pCloud may add some at any time). */
-export const SaveZipProgressBody = t.type(
+export const SaveZipProgressBody = /* @__PURE__ */ t.type(
   {
-    result: t.literal(0),
+    result: /* @__PURE__ */ t.literal(0),
     files: Count,
     totalfiles: Count,
     bytes: Count,
@@ -38,7 +40,7 @@ export const SaveZipProgressBody = t.type(
 export type SaveZipProgressBody = t.TypeOf<typeof SaveZipProgressBody>;
 
 /** `currentserver`: which host serves this client; `savezip` and its progress go there. */
-export const CurrentServerBody = t.type({ result: t.literal(0), hostname: t.string }, 'CurrentServerBody');
+export const CurrentServerBody = /* @__PURE__ */ t.type({ result: /* @__PURE__ */ t.literal(0), hostname: t.string }, 'CurrentServerBody');
 
 /**
  * Metadata of the zip `savezip` created, as pCloud sends it (plus any other field it sent).
@@ -84,16 +86,16 @@ export interface PCloudFileMetadata {
  * others pass through untouched. `hash` is a 64-bit number in pCloud's JSON and may have lost
  * precision in `JSON.parse`, so it is typed but not relied on.
  */
-export const PCloudFileMetadataCodec = t.intersection(
+export const PCloudFileMetadataCodec = /* @__PURE__ */ t.intersection(
   [
-    t.type({
+    /* @__PURE__ */ t.type({
       name: t.string,
-      isfolder: t.literal(false),
+      isfolder: /* @__PURE__ */ t.literal(false),
       fileid: Count,
       size: Count,
       id: t.string,
     }),
-    t.partial({
+    /* @__PURE__ */ t.partial({
       path: t.string,
       parentfolderid: Count,
       contenttype: t.string,
@@ -111,4 +113,4 @@ export const PCloudFileMetadataCodec = t.intersection(
 );
 
 /** `savezip` success body. */
-export const SaveZipBody = t.type({ result: t.literal(0), metadata: PCloudFileMetadataCodec }, 'SaveZipBody');
+export const SaveZipBody = /* @__PURE__ */ t.type({ result: /* @__PURE__ */ t.literal(0), metadata: PCloudFileMetadataCodec }, 'SaveZipBody');

@@ -1,13 +1,13 @@
 /**
  * pCloud `result` codes this library names. Any other non-zero code still arrives as a
- * `PCloudApiError` with its number.
+ * `PCloudApiError` with its number. Frozen.
  *
  * @example
  * ```ts
  * if (error instanceof PCloudApiError && error.code === PCloudErrorCode.ZipNotFound) console.log('no such zip job');
  * ```
  */
-export const PCloudErrorCode = {
+export const PCloudErrorCode = /* @__PURE__ */ Object.freeze({
   LoginRequired: 1000,
   NoFullDestination: 1016,
   UploadNotFound: 1900,
@@ -28,7 +28,7 @@ export const PCloudErrorCode = {
   NoServersAvailable: 5002,
   WriteError: 5003,
   ReadError: 5004,
-} as const;
+} as const);
 
 /** One of the named pCloud result codes. */
 export type PCloudErrorCode = (typeof PCloudErrorCode)[keyof typeof PCloudErrorCode];

@@ -39,24 +39,41 @@ function savezipDirectories(params: HintContext['params']): string[] {
 }
 
 /**
- * A hint for an API error, or undefined when the code speaks for itself.
+ * The hint of every call: a refused token may belong to the other region. Undefined for other codes.
+ *
+ * @example
+ * accountHint({ code: 2000, method: 'savezipprogress', host: 'api.pcloud.com', params: {} });
+ * // 'the token is wrong or expired, or it is an EU account on the US host (use apiUrl https://eapi.pcloud.com)'
+ */
+export function accountHint({ code, host }: HintContext): string | undefined {
+  if (code === PCloudErrorCode.LoginFailed) return `the token is wrong or expired, or it is ${regionHint(host)}`;
+  if (code === PCloudErrorCode.InvalidAccessToken) return `the access token is wrong, or it is ${regionHint(host)}`;
+  return undefined;
+}
+
+/**
+ * The hint of `savezip`'s 2005: which of the directories it names may be missing. Separate from
+ * {@link accountHint} so that an app importing only `zipProgress$` does not ship it: `saveZip$`
+ * hands it to the client (`PCloudClientConfig.hint`).
+ *
+ * @example
+ * savezipHint({ code: 2005, method: 'savezip', host: 'api.pcloud.com', params: { folderid: 1, topath: '/a/b.zip' } });
+ * // 'one of these does not exist: folderid 1 (the tree); /a, the folder of topath /a/b.zip (the destination)'
+ */
+export function savezipHint({ code, method, params }: HintContext): string | undefined {
+  if (code !== PCloudErrorCode.DirectoryNotFound || method !== 'savezip') return undefined;
+  const named = savezipDirectories(params);
+  return named.length === 0 ? undefined : `one of these does not exist: ${named.join('; ')}`;
+}
+
+/**
+ * A hint for an API error, or undefined when the code speaks for itself: {@link accountHint},
+ * else {@link savezipHint}.
  *
  * @example
  * apiErrorHint({ code: 2000, method: 'savezipprogress', host: 'api.pcloud.com', params: {} });
  * // 'the token is wrong or expired, or it is an EU account on the US host (use apiUrl https://eapi.pcloud.com)'
  */
-export function apiErrorHint({ code, method, host, params }: HintContext): string | undefined {
-  switch (code) {
-    case PCloudErrorCode.LoginFailed:
-      return `the token is wrong or expired, or it is ${regionHint(host)}`;
-    case PCloudErrorCode.InvalidAccessToken:
-      return `the access token is wrong, or it is ${regionHint(host)}`;
-    case PCloudErrorCode.DirectoryNotFound: {
-      if (method !== 'savezip') return undefined;
-      const named = savezipDirectories(params);
-      return named.length === 0 ? undefined : `one of these does not exist: ${named.join('; ')}`;
-    }
-    default:
-      return undefined;
-  }
+export function apiErrorHint(context: HintContext): string | undefined {
+  return accountHint(context) ?? savezipHint(context);
 }

@@ -3,6 +3,7 @@ import { ProgressTimeoutError } from '../errors/progress-timeout-error.js';
 import { TransportError } from '../errors/transport-error.js';
 import { callPCloud$, type PCloudParams } from '../pcloud/client.js';
 import { type PCloudFileMetadata, SaveZipBody } from '../pcloud/codecs.js';
+import { savezipHint } from '../pcloud/hints.js';
 import { pinServer$ } from '../pcloud/pin-server.js';
 import { newProgressHash } from '../pcloud/progress-hash.js';
 import { abortable } from '../poll/abortable.js';
@@ -124,6 +125,14 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
     let first: ZipProgress | undefined;
     let last: ZipProgress | undefined;
 
+    // Hand-rolled, not a composition of operators: the two requests depend on each other both
+    // ways. savezip's answer cancels progress and may emit a final snapshot; a lost savezip
+    // connection does not end the stream but changes what progress reaching done means; progress
+    // reaching done arms the wait for savezip's answer. With merge/takeUntil/catchError the same
+    // flags (`lost`, `progressDone`) would still be shared state, split over more closures. Not
+    // for speed: this runs once per zip, its polls go through the same poller as zipProgress$.
+    // `first` and `last` live out here because the deadline's error (below) reports the last
+    // snapshot seen.
     const job$ = host$.pipe(
       switchMap(
         (apiUrl) =>
@@ -134,7 +143,7 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
             const progress$ = observeZipProgress(progresshash, { ...connection, apiUrl, signal: undefined }, { ...polling, timeout: Infinity });
             // savezip answers only when the zip exists: no request timeout while it zips; once
             // progress is done, the answer is waited for `requestTimeout` at most (below).
-            const save$ = callPCloud$({ ...client, apiUrl, requestTimeout: Infinity }, 'savezip', { ...params, progresshash }, SaveZipBody);
+            const save$ = callPCloud$({ ...client, apiUrl, requestTimeout: Infinity, hint: savezipHint }, 'savezip', { ...params, progresshash }, SaveZipBody);
             let progress: Subscription | undefined = undefined;
             let answerWait: Subscription | undefined = undefined;
             let progressDone = false;

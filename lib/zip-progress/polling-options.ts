@@ -24,7 +24,7 @@ export interface PollingOptions {
   readonly timeout?: number;
   /**
    * A fixed limit: ms without any change in progress before giving up (any value up to
-   * `Infinity`). Default: judged from the job (see `allowedSilenceMs`):
+   * `Infinity`). Default: judged from the job:
    * `max(60 min, bytes left / min(256 KiB/s, observed rate / 10))` (pace never below 1 KiB/s),
    * so one big file is never taken for a stall and a dead job still ends.
    */
