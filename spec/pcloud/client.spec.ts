@@ -8,13 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { PCloudApiError } from '../../lib/errors/pcloud-api-error.js';
-import { ResponseDecodeError } from '../../lib/errors/response-decode-error.js';
-import { TransportError } from '../../lib/errors/transport-error.js';
+import { PCloudApiError, ResponseDecodeError, saveZip$, TransportError, zipProgress$ } from '../../lib/index.js';
 import { apiErrorHint } from '../../lib/pcloud/hints.js';
-import { saveZip$ } from '../../lib/save-zip/save-zip.js';
 import { startFakePCloud } from '../../lib/testing/index.js';
-import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
 import { collect } from '../support/collect.js';
 import { thrownBy } from '../support/thrown.js';
 

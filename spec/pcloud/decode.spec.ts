@@ -1,7 +1,6 @@
+import { PCloudApiError, ResponseDecodeError } from '../../lib/index.js';
 import { SaveZipProgressBody } from '../../lib/pcloud/codecs.js';
 import { decodeResponse } from '../../lib/pcloud/decode.js';
-import { PCloudApiError } from '../../lib/errors/pcloud-api-error.js';
-import { ResponseDecodeError } from '../../lib/errors/response-decode-error.js';
 import { thrownBy } from '../support/thrown.js';
 
 const ctx = { method: 'savezipprogress', status: 200, secrets: ['s3cr3t-token'] };

@@ -1,4 +1,5 @@
-import { DEFAULT_API_URL, isLoopbackHost, methodUrl, parseApiUrl } from '../../lib/pcloud/endpoint.js';
+import { DEFAULT_API_URL } from '../../lib/index.js';
+import { isLoopbackHost, methodUrl, parseApiUrl } from '../../lib/pcloud/endpoint.js';
 import { thrownBy } from '../support/thrown.js';
 
 describe('isLoopbackHost', () => {

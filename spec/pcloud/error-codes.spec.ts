@@ -1,7 +1,7 @@
-import { isRateLimitCode, isTransientCode, PCloudErrorCode, pcloudErrorCategory } from '../../lib/pcloud/error-codes.js';
+import { isTransientCode, PCloudApiError, PCloudErrorCode } from '../../lib/index.js';
+import { isRateLimitCode, pcloudErrorCategory } from '../../lib/pcloud/error-codes.js';
 import { classifyProgressError } from '../../lib/zip-progress/classify.js';
 import { resolvePolling } from '../../lib/zip-progress/polling-options.js';
-import { PCloudApiError } from '../../lib/errors/pcloud-api-error.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 

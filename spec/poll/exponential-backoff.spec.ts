@@ -1,4 +1,5 @@
-import { exponentialBackoff, jittered } from '../../lib/poll/exponential-backoff.js';
+import { exponentialBackoff } from '../../lib/index.js';
+import { jittered } from '../../lib/poll/exponential-backoff.js';
 
 describe('exponentialBackoff', () => {
   const none = { jitter: 'none' } as const;

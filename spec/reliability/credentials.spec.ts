@@ -6,8 +6,7 @@
  * Authorization header. Plain http to a remote host and redirects are refused.
  */
 import { inspect } from 'node:util';
-import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
-import { TransportError } from '../../lib/errors/transport-error.js';
+import { TransportError, zipProgress$ } from '../../lib/index.js';
 import { collect } from '../support/collect.js';
 import { progressBody, startScriptedServer } from '../support/scripted-server.js';
 import { thrownBy } from '../support/thrown.js';

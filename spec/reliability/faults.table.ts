@@ -7,13 +7,8 @@
  * says otherwise. Server answers are built from a context so that the credential spec can have
  * the server echo the caller's token back (`ctx.token`), which a leak would then carry.
  */
+import { AbortError, PCloudApiError, ProgressTimeoutError, ResponseDecodeError, TransportError, type ZipProgressOptions } from '../../lib/index.js';
 import type { Fault } from '../../lib/testing/index.js';
-import type { ZipProgressOptions } from '../../lib/zip-progress/options.js';
-import { AbortError } from '../../lib/errors/abort-error.js';
-import { PCloudApiError } from '../../lib/errors/pcloud-api-error.js';
-import { ProgressTimeoutError } from '../../lib/errors/progress-timeout-error.js';
-import { ResponseDecodeError } from '../../lib/errors/response-decode-error.js';
-import { TransportError } from '../../lib/errors/transport-error.js';
 import type { Answer } from '../support/scripted-server.js';
 
 export const MAX_RETRIES = 2;

@@ -4,10 +4,8 @@
  * the end, and every place a credential could have leaked to (server log, request URLs).
  */
 import type { Subscription } from 'rxjs';
+import { type ZipProgress, zipProgress$, type ZipProgressOptions } from '../../lib/index.js';
 import { startFakePCloud, type FakePCloud } from '../../lib/testing/index.js';
-import type { ZipProgressOptions } from '../../lib/zip-progress/options.js';
-import type { ZipProgress } from '../../lib/zip-progress/snapshot.js';
-import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
 import { requestsOf } from '../support/requests.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { sleep, waitFor } from '../support/wait.js';

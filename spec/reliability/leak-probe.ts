@@ -10,8 +10,8 @@
  * spec (leaks.spec.ts) asserts on it.
  */
 import { request as httpRequest } from 'node:http';
+import { zipProgress$ } from '../../lib/index.js';
 import { startFakePCloud } from '../../lib/testing/index.js';
-import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
 
 type Resources = Record<string, number>;
 

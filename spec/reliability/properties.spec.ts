@@ -10,13 +10,9 @@
  * Failures print fast-check's seed and path; set FC_SEED (and FC_PATH) to replay one.
  */
 import fc from 'fast-check';
+import { PCloudApiError, ResponseDecodeError, TransportError, type ZipProgress, zipProgress$ } from '../../lib/index.js';
 import { decodeResponse } from '../../lib/pcloud/decode.js';
 import { SaveZipProgressBody } from '../../lib/pcloud/codecs.js';
-import { PCloudApiError } from '../../lib/errors/pcloud-api-error.js';
-import { ResponseDecodeError } from '../../lib/errors/response-decode-error.js';
-import { TransportError } from '../../lib/errors/transport-error.js';
-import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
-import type { ZipProgress } from '../../lib/zip-progress/snapshot.js';
 import { seededRandom } from '../../lib/testing/seeded-random.js';
 import { thrownBy } from '../support/thrown.js';
 import type { Counts } from './faults.table.js';

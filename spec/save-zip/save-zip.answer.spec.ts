@@ -1,9 +1,5 @@
 import { tap } from 'rxjs';
-import { saveZip$, type SaveZipEvent } from '../../lib/save-zip/save-zip.js';
-import type { SaveZipOptions } from '../../lib/save-zip/options.js';
-import { PCloudApiError } from '../../lib/errors/pcloud-api-error.js';
-import { TransportError } from '../../lib/errors/transport-error.js';
-import type { ZipProgress } from '../../lib/zip-progress/snapshot.js';
+import { PCloudApiError, saveZip$, type SaveZipEvent, type SaveZipOptions, TransportError, type ZipProgress } from '../../lib/index.js';
 import { collect, type Outcome } from '../support/collect.js';
 import { sleep } from '../support/wait.js';
 import { type Handler, type MethodServer, startMethodServer } from './method-server.js';

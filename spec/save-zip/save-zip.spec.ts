@@ -1,7 +1,5 @@
 import { lastValueFrom, toArray } from 'rxjs';
-import { saveZip$, type SaveZipEvent } from '../../lib/save-zip/save-zip.js';
-import type { SaveZipOptions } from '../../lib/save-zip/options.js';
-import { PCloudApiError } from '../../lib/errors/pcloud-api-error.js';
+import { PCloudApiError, saveZip$, type SaveZipEvent, type SaveZipOptions } from '../../lib/index.js';
 import { type FakePCloud, type FakeUser, startFakePCloud } from '../../lib/testing/index.js';
 import { collect } from '../support/collect.js';
 import { requestsOf } from '../support/requests.js';

@@ -1,8 +1,5 @@
-import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
-import type { ZipProgressOptions } from '../../lib/zip-progress/options.js';
-import { saveZip$, type SaveZipEvent } from '../../lib/save-zip/save-zip.js';
+import { saveZip$, type SaveZipEvent, type ZipProgress, zipProgress$, type ZipProgressOptions } from '../../lib/index.js';
 import { STALL_DEFAULTS } from '../../lib/zip-progress/stall.js';
-import type { ZipProgress } from '../../lib/zip-progress/snapshot.js';
 import { collect, type Outcome } from '../support/collect.js';
 
 const MIN = 60_000;

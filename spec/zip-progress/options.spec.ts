@@ -1,6 +1,4 @@
-import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
-import { saveZip$ } from '../../lib/save-zip/save-zip.js';
-import type { SaveZipOptions } from '../../lib/save-zip/options.js';
+import { saveZip$, type SaveZipOptions, zipProgress$ } from '../../lib/index.js';
 
 /** Bad options are programming errors: a TypeError naming the option, before any request. */
 describe('option validation', () => {

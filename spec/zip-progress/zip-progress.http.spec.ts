@@ -1,10 +1,5 @@
 import { firstValueFrom, take } from 'rxjs';
-import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
-import { PCloudApiError } from '../../lib/errors/pcloud-api-error.js';
-import { ResponseDecodeError } from '../../lib/errors/response-decode-error.js';
-import { TransportError } from '../../lib/errors/transport-error.js';
-import { ProgressTimeoutError } from '../../lib/errors/progress-timeout-error.js';
-import { PCloudErrorCode } from '../../lib/pcloud/error-codes.js';
+import { PCloudApiError, PCloudErrorCode, ProgressTimeoutError, ResponseDecodeError, TransportError, zipProgress$ } from '../../lib/index.js';
 import { collect } from '../support/collect.js';
 import { progressBody, type ScriptedServer, startScriptedServer } from '../support/scripted-server.js';
 import { sleep } from '../support/wait.js';

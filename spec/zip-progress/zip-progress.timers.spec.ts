@@ -1,8 +1,6 @@
 import { firstValueFrom } from 'rxjs';
-import { zipProgress$ } from '../../lib/zip-progress/zip-progress.js';
-import type { ZipProgressOptions } from '../../lib/zip-progress/options.js';
+import { type ZipProgress, zipProgress$, type ZipProgressOptions } from '../../lib/index.js';
 import { collect, type Outcome } from '../support/collect.js';
-import type { ZipProgress } from '../../lib/zip-progress/snapshot.js';
 
 /**
  * Schedules in virtual time: jest's fake timers drive rxjs's asyncScheduler, and a `fetch`
