@@ -1,10 +1,12 @@
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { DEFAULT_MAX_RESPONSE_BYTES, type PCloudClientConfig } from '../pcloud/client.js';
 import { type Credentials, hasCredentials, validateCredentials } from '../pcloud/credentials.js';
 import { DEFAULT_API_URL, parseApiUrl } from '../pcloud/endpoint.js';
 import { durationOption } from '../poll/duration.js';
+import { isSubscribable } from '../poll/pause.js';
 import { EXPONENTIAL_DEFAULTS, exponentialBackoff, type ExponentialBackoffOptions, resolveExponential } from '../poll/schedule.js';
 import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from './adaptive-backoff.js';
+import type { ZipJobRef } from '../save-zip/job-ref.js';
 import type { ZipProgress } from './snapshot.js';
 
 /** What a custom `backoff` function receives before each wait. */
@@ -81,12 +83,27 @@ export interface PollingOptions {
   readonly notFoundGrace?: number;
   /** Scheduler for every wait and timeout (virtual time in tests). Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Pauses polling while its latest value is true (a hidden tab, a metered connection): no new
+   * request is sent (one in flight finishes and is handled), the stall clock stops, the overall
+   * `timeout` keeps running. When it turns false the next poll goes out at once (never before a
+   * server's `Retry-After`). An error of `paused` fails the stream; its completion leaves the
+   * last value in force. `saveZip$` pauses its polling only, never `savezip`.
+   */
+  readonly paused?: Observable<boolean>;
 }
 
-/** Options of `zipProgress$`. */
+/** Options of `zipProgress$`: a `progresshash`, or the `job` of a `saveZip$` started event. */
 export interface ZipProgressOptions extends PCloudConnectionOptions, PollingOptions {
-  /** The key given to `savezip` (required). */
-  readonly progresshash: string;
+  /** The key given to `savezip` (required unless `job` is given). */
+  readonly progresshash?: string;
+  /**
+   * A job to re-attach to (from `saveZip$`'s `started` event, possibly stored and read back):
+   * supplies the `progresshash` and the host to poll. That host must be the `apiUrl` option's
+   * host or one under the same parent domain, same protocol (default `apiUrl`: any
+   * `*.pcloud.com` host over https), else a TypeError: the token is sent there.
+   */
+  readonly job?: ZipJobRef;
 }
 
 /**
@@ -119,6 +136,7 @@ export interface ResolvedPolling {
   readonly maxRetries: number;
   readonly notFoundGrace: number;
   readonly scheduler: SchedulerLike;
+  readonly paused: Observable<boolean> | undefined;
 }
 
 /** Connection options after validation. */
@@ -162,12 +180,13 @@ export function readPollingOptions(options: PollingOptions): OptionsSnapshot<Pol
     maxRetries: options.maxRetries,
     notFoundGrace: options.notFoundGrace,
     scheduler: options.scheduler,
+    paused: options.paused,
   };
 }
 
 /** Reads every option of `zipProgress$` once (see {@link OptionsSnapshot}). */
 export function readZipProgressOptions(options: ZipProgressOptions): OptionsSnapshot<ZipProgressOptions> {
-  return { ...readConnectionOptions(options), ...readPollingOptions(options), progresshash: options.progresshash };
+  return { ...readConnectionOptions(options), ...readPollingOptions(options), progresshash: options.progresshash, job: options.job };
 }
 
 /** Validates the connection options (read once: see {@link OptionsSnapshot}); throws a TypeError naming the option. */
@@ -216,6 +235,8 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
   if (scheduler !== undefined && (typeof scheduler !== 'object' || typeof scheduler.schedule !== 'function')) {
     throw new TypeError('scheduler must be an RxJS SchedulerLike');
   }
+  const { paused } = options;
+  if (paused !== undefined && !isSubscribable(paused)) throw new TypeError('paused must be an Observable<boolean>');
   return {
     nextDelay,
     rateLimitDelay,
@@ -225,6 +246,7 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
     notFoundGrace: duration('notFoundGrace', options.notFoundGrace, POLLING_DEFAULTS.notFoundGrace, { allowZero: true }),
     maxRetries: maxRetries ?? POLLING_DEFAULTS.maxRetries,
     scheduler: scheduler ?? asyncScheduler,
+    paused,
   };
 }
 
