@@ -63,7 +63,7 @@ export function sameService(trusted: URL, host: URL): boolean {
 }
 
 function fail(message: string): never {
-  throw new TypeError(`job ${message}`);
+  throw new TypeError(`job${message}`);
 }
 
 /** The destination of a stored ref, checked and copied. */
@@ -84,7 +84,7 @@ function readDestination(value: unknown): ZipJobRef['destination'] {
  * Throws a TypeError naming the field.
  */
 export function readJobRef(value: unknown): ZipJobRef {
-  if (typeof value !== 'object' || value === null) fail('must be a ZipJobRef object (the job of a started event)');
+  if (typeof value !== 'object' || value === null) fail(' must be a ZipJobRef object (the job of a started event)');
   const { progresshash, apiUrl, destination, startedAt } = value as Record<string, unknown>;
   try {
     validateProgressHash(progresshash);
