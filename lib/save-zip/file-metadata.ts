@@ -7,7 +7,7 @@ import { hasCredentials } from '../pcloud/credentials.js';
 import { PCloudErrorCode } from '../pcloud/error-codes.js';
 import { abortable } from '../poll/abortable.js';
 import { type PCloudConnectionOptions, POLLING_DEFAULTS, readConnectionOptions, resolveConnection } from '../zip-progress/options.js';
-import { jobApiUrl, readJobRef, type ZipJobRef } from './job-ref.js';
+import { jobApiUrl, readDestination, readJobRef, type ZipJobRef } from './job-ref.js';
 
 /**
  * Options of {@link zipFileMetadata$}: the job and the same account's credentials. `apiUrl` is
@@ -62,7 +62,7 @@ export function zipFileMetadata$(options: ZipFileMetadataOptions): Observable<PC
     requestTimeout: POLLING_DEFAULTS.requestTimeout,
     scheduler: asyncScheduler,
   };
-  const { destination } = job;
+  const destination = readDestination(job);
   if ('topath' in destination) {
     return callPCloud$(client, 'stat', { path: destination.topath }, StatBody).pipe(
       map((body): PCloudFileMetadata => body.metadata),

@@ -66,8 +66,12 @@ function fail(message: string): never {
   throw new TypeError(`job${message}`);
 }
 
-/** The destination of a stored ref, checked and copied. */
-function readDestination(value: unknown): ZipJobRef['destination'] {
+/**
+ * The destination of a stored ref, checked (only `zipFileMetadata$` reads it, so `zipProgress$`
+ * does not carry this code). Throws a TypeError naming the field.
+ */
+export function readDestination(job: ZipJobRef): ZipJobRef['destination'] {
+  const value: unknown = job.destination;
   if (typeof value !== 'object' || value === null) fail('.destination must be { topath } or { tofolderid, toname }');
   const { topath, tofolderid, toname } = value as Record<string, unknown>;
   if (topath !== undefined) {
@@ -80,11 +84,12 @@ function readDestination(value: unknown): ZipJobRef['destination'] {
 }
 
 /**
- * Checks a `ZipJobRef` read back from storage, field by field and once each, and returns a copy.
- * Throws a TypeError naming the field.
+ * Checks what every reader of a `ZipJobRef` read back from storage needs (`progresshash`,
+ * `apiUrl`, `startedAt`), each field read once, and returns a copy. Throws a TypeError naming
+ * the field.
  */
 export function readJobRef(value: unknown): ZipJobRef {
-  if (typeof value !== 'object' || value === null) fail(' must be a ZipJobRef object (the job of a started event)');
+  if (typeof value !== 'object' || value === null) fail(' must be a ZipJobRef (the job of a started event)');
   const { progresshash, apiUrl, destination, startedAt } = value as Record<string, unknown>;
   try {
     validateProgressHash(progresshash);
@@ -93,7 +98,7 @@ export function readJobRef(value: unknown): ZipJobRef {
   }
   if (typeof apiUrl !== 'string') fail('.apiUrl must be a URL string');
   if (typeof startedAt !== 'number' || !Number.isFinite(startedAt)) fail('.startedAt must be a number of ms since the epoch');
-  return { progresshash, apiUrl, destination: readDestination(destination), startedAt };
+  return { progresshash, apiUrl, destination: destination as ZipJobRef['destination'], startedAt };
 }
 
 /**
@@ -104,9 +109,7 @@ export function readJobRef(value: unknown): ZipJobRef {
 export function jobApiUrl(job: ZipJobRef, trusted: URL, withCredentials: boolean): URL {
   const url = parseApiUrl(job.apiUrl, 'job.apiUrl', withCredentials);
   if (!sameService(trusted, url)) {
-    throw new TypeError(
-      `job.apiUrl points to ${url.host}, which is not ${trusted.host} nor a host of the same domain over ${trusted.protocol.replace(':', '')}: the token is not sent there (pass the matching apiUrl)`,
-    );
+    throw new TypeError(`job.apiUrl ${url.host} is outside apiUrl's service (${trusted.protocol}//${trusted.host}): no token is sent there`);
   }
   return url;
 }
