@@ -27,5 +27,8 @@ export { ProgressTimeoutError } from './errors/progress-timeout-error.js';
 export { AbortError } from './errors/abort-error.js';
 export { saveZip$ } from './save-zip/save-zip.js';
 export type { SaveZipEvent } from './save-zip/save-zip.js';
+export type { ZipJobRef } from './zip-progress/job-ref.js';
+export { zipFileMetadata$ } from './save-zip/file-metadata.js';
+export type { ZipFileMetadataOptions } from './save-zip/file-metadata.js';
 export type { SaveZipOptions, SaveZipTree, SaveZipDestination } from './save-zip/options.js';
 export type { PCloudFileMetadata } from './pcloud/codecs.js';

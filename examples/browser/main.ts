@@ -148,6 +148,7 @@ function start(): void {
         render(event.progress);
         return;
       }
+      if (event.type !== 'saved') return; // 'started': nothing to show yet
       const { metadata } = event;
       bar.value = 1;
       percent.textContent = formatPercent(1);

@@ -1,5 +1,6 @@
 import { from, Observable, type Observer, type SchedulerLike, type Unsubscribable } from 'rxjs';
 import { durationOption } from './duration.js';
+import { followPaused, type PauseListener } from './pause.js';
 import { scheduleAfter } from './schedule-after.js';
 
 type Unsubscription = Unsubscribable & { readonly closed?: boolean };
@@ -54,6 +55,15 @@ export interface PollConfig<T> {
   readonly maxRetries: number;
   /** Clock and timers of the waits (a TestScheduler or VirtualTimeScheduler in tests). */
   readonly scheduler: SchedulerLike;
+  /**
+   * While its latest value is true, no request is sent (one in flight finishes and its answer is
+   * handled); when it turns false, the next request goes out at once (if none is in flight),
+   * though never before a server's `Retry-After`. An error fails the stream; completion leaves
+   * the last value in force.
+   */
+  readonly paused?: Observable<boolean> | undefined;
+  /** Told each time `paused` changes, before the poller acts on it (e.g. to stop a clock). */
+  readonly pauseChanged?: ((paused: boolean) => void) | undefined;
 }
 
 /**
@@ -124,7 +134,7 @@ function pollAgain(poller: Poller<unknown>): void {
  * closure, and per subscription one subscriber per operator, moving both figures further away.
  * (No operator-chain variant was measured: these figures bound what it could cost.)
  */
-class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
+class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
   private readonly startedAt: number;
   private polls = 0;
   private unchangedPolls = 0;
@@ -139,6 +149,13 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
   private resend = false;
   /** 0 ms waits in a row that skipped the scheduler (see MAX_IMMEDIATE_POLLS). */
   private immediatePolls = 0;
+  /** A request is in flight (`pending` is then that request, not a wait). */
+  private inFlight = false;
+  /** The latest value of `paused`. */
+  private paused = false;
+  /** No request before this time (a server's hint, Retry-After): a resume waits for it. */
+  private notBefore = -Infinity;
+  private pauseSubscription: Unsubscribable | undefined;
 
   constructor(
     private readonly config: PollConfig<T>,
@@ -147,10 +164,36 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
     this.startedAt = config.scheduler.now();
   }
 
-  /** Sends the first request; the returned teardown cancels whatever is pending. */
+  /** Sends the first request (unless `paused` starts true); the teardown cancels whatever is pending. */
   start(): Unsubscribable {
+    // Followed first: a signal that is already true holds even the first request.
+    if (this.config.paused !== undefined) this.pauseSubscription = followPaused(this.config.paused, this);
     this.send();
     return this;
+  }
+
+  /** `paused` changed: a pause cancels the wait (not a request in flight), a resume polls at once. */
+  pauseChanged(paused: boolean): void {
+    if (this.halted()) return;
+    this.paused = paused;
+    try {
+      this.config.pauseChanged?.(paused);
+    } catch (error) {
+      this.subscriber.error(error);
+      return;
+    }
+    if (this.inFlight || this.halted()) return;
+    this.pending?.unsubscribe();
+    this.pending = undefined;
+    if (paused) return;
+    this.immediatePolls = 0;
+    const left = this.notBefore - this.config.scheduler.now();
+    if (left > 0) this.pending = scheduleAfter<Poller<unknown>>(this.config.scheduler, left, pollAgain, this as Poller<unknown>);
+    else this.send();
+  }
+
+  pauseFailed(error: unknown): void {
+    if (!this.halted()) this.subscriber.error(error);
   }
 
   /** Unsubscribed, or the stream has ended (possibly before the teardown was even registered). */
@@ -160,6 +203,7 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
 
   unsubscribe(): void {
     this.stopped = true;
+    this.pauseSubscription?.unsubscribe();
     const pending = this.pending;
     this.pending = undefined;
     pending?.unsubscribe();
@@ -195,6 +239,8 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
   private sendOne(): void {
     if (this.halted()) return;
     this.pending = undefined;
+    // Paused: nothing goes out; the resume sends.
+    if (this.paused) return;
     let request: Observable<T>;
     try {
       this.polls += 1;
@@ -203,6 +249,7 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
       this.error(error);
       return;
     }
+    this.inFlight = true;
     const subscription = request.subscribe(this);
     // A request that answered (or failed) synchronously has already armed the next wait or
     // asked for the next request (sent by the loop in send()).
@@ -234,12 +281,14 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
 
   /** The request ended: the next poll is armed only after it was answered and handled. */
   complete(): void {
+    this.inFlight = false;
     if (this.halted()) return;
     this.wait(0);
   }
 
   /** The request failed: wait and retry, keep waiting (pending), or fail the stream. */
   error(error: unknown): void {
+    this.inFlight = false;
     if (this.halted()) return;
     const { config, subscriber } = this;
     try {
@@ -282,6 +331,9 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>> {
     // A server's hint (Retry-After) may ask for more than the schedule; any length is waited
     // out in full (scheduleAfter chains timers past the platform limit).
     const delay = Math.max(ms, atLeast);
+    this.notBefore = atLeast > 0 ? config.scheduler.now() + atLeast : -Infinity;
+    // Paused: no wait is armed; the resume polls (not before `notBefore`).
+    if (this.paused) return;
     if (delay === 0 && this.immediatePolls < MAX_IMMEDIATE_POLLS) {
       this.immediatePolls += 1;
       this.send();

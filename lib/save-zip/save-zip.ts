@@ -14,12 +14,15 @@ import { resolvePolling } from '../zip-progress/polling-options.js';
 import { estimateRate } from '../zip-progress/rate.js';
 import type { ZipProgress } from '../zip-progress/snapshot.js';
 import { observeZipProgress } from '../zip-progress/watch.js';
+import { jobRefOf, type ZipJobRef } from '../zip-progress/job-ref.js';
 import { readSaveZipOptions, type SaveZipOptions, saveZipParams } from './options.js';
 
 /**
- * What `saveZip$` emits: progress while pCloud zips, then the saved zip's metadata (last).
+ * What `saveZip$` emits: `started` once `savezip` is sent (the job, to hand over or store),
+ * progress while pCloud zips, then the saved zip's metadata (last).
  */
 export type SaveZipEvent =
+  | { readonly type: 'started'; readonly job: ZipJobRef }
   | { readonly type: 'progress'; readonly progress: ZipProgress }
   | { readonly type: 'saved'; readonly metadata: PCloudFileMetadata };
 
@@ -75,6 +78,8 @@ function noAnswerAfterDone(ms: number, destination: string): TransportError {
 
 /**
  * Starts a zip in the user's pCloud filesystem with `savezip` and observes it: emits
+ * `{type: 'started', job}` as soon as `savezip` is sent (a JSON-safe {@link ZipJobRef}: store it
+ * to re-attach with `zipProgress$({ job, auth })` from another process or after a reload), then
  * `{type: 'progress'}` events while pCloud zips (from `savezipprogress`, polled on the same
  * schedule as {@link zipProgress$}), then one `{type: 'saved', metadata}` with the new file's
  * metadata, and completes. Like Angular's `HttpClient` with `reportProgress`.
@@ -103,7 +108,8 @@ function noAnswerAfterDone(ms: number, destination: string): TransportError {
  * import { saveZip$ } from 'pcloud-zip-progress';
  *
  * saveZip$({ auth, folderid: 12345, topath: '/backups/photos.zip' }).subscribe((event) => {
- *   if (event.type === 'progress') bar.update(event.progress.fraction);
+ *   if (event.type === 'started') console.log('job', JSON.stringify(event.job));
+ *   else if (event.type === 'progress') bar.update(event.progress.fraction);
  *   else console.log('saved', event.metadata.path, event.metadata.size);
  * });
  * ```
@@ -160,6 +166,7 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
                 subscriber.error(noAnswerAfterDone(polling.requestTimeout, destination));
               }, undefined);
             };
+            const sentAt = scheduler.now();
             const save = save$.subscribe({
               next: ({ metadata }) => {
                 progress?.unsubscribe();
@@ -179,6 +186,9 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
                 else lost = error;
               },
             });
+            // savezip is on its way: the job can be handed over from now on.
+            subscriber.next({ type: 'started', job: jobRefOf(progresshash, apiUrl, params, sentAt) });
+            if (subscriber.closed) return save;
             progress = progress$.subscribe({
               next: (current) => {
                 first ??= current;

@@ -4,7 +4,7 @@
  */
 import { ApiError } from './errors.js';
 import { splitPath, validateName } from './filesystem.js';
-import type { FakeFileSystem, FolderNode } from './filesystem.js';
+import type { FakeFileSystem, FileMetadata, FolderNode } from './filesystem.js';
 import type { ParsedRequest } from './params.js';
 import { resolveTree } from './tree.js';
 import type { UserState } from './users.js';
@@ -25,6 +25,10 @@ export interface MethodContext {
   readonly jobs: ZipJobs;
   /** From a delay-registration fault consumed by this savezip call; 0 otherwise. */
   readonly registrationDelayMs: number;
+  /** Aborted when the client closes the connection before the answer. */
+  readonly disconnected?: AbortSignal;
+  /** What a dropped savezip connection does to its zip (FakePCloudOptions.savezipOnDisconnect). */
+  readonly savezipOnDisconnect?: 'continue' | 'abort';
 }
 
 /**
@@ -147,17 +151,54 @@ function zipDestination(fs: FakeFileSystem, params: Readonly<Record<string, stri
   return destination;
 }
 
-async function savezip(ctx: MethodContext): Promise<Record<string, unknown>> {
-  const { user, fs } = userOf(ctx);
-  const { params } = ctx.request;
+/**
+ * What savezip does, for a call or for `FakePCloud.startZip`: checks the tree and destination at
+ * once (throwing ApiError), then zips; `saved` resolves with the stored zip's metadata.
+ *
+ * @example
+ * const { saved } = startSaveZip(state, jobs, { folderid: '0', topath: '/a.zip', progresshash: 'h' }, { registrationDelayMs: 0 });
+ */
+export function startSaveZip(
+  state: UserState,
+  jobs: ZipJobs,
+  params: Readonly<Record<string, string>>,
+  opts: { readonly registrationDelayMs: number; readonly signal?: AbortSignal | undefined },
+): { readonly saved: Promise<FileMetadata> } {
+  const { user, fs } = state;
   const tree = resolveTree(fs, params);
   const { parent, name } = zipDestination(fs, params);
   // timeoffset is accepted and ignored: entries carry the files' UTC modification times.
   const progresshash = params.progresshash !== undefined && params.progresshash !== '' ? params.progresshash : undefined;
-  const zip = await ctx.jobs.run({ userid: user.userid, progresshash, tree, registrationDelayMs: ctx.registrationDelayMs });
-  // Another call may have taken the name while this one was zipping.
-  if (parent.children.has(name)) throw new ApiError(2004);
-  return { metadata: fs.fileMetadata(fs.writeFile(parent, name, zip, 'application/zip')) };
+  const zipped = jobs.run({ userid: user.userid, progresshash, tree, registrationDelayMs: opts.registrationDelayMs, signal: opts.signal });
+  const saved = zipped.then((zip) => {
+    // Another call may have taken the name while this one was zipping.
+    if (parent.children.has(name)) throw new ApiError(2004);
+    return fs.fileMetadata(fs.writeFile(parent, name, zip, 'application/zip'));
+  });
+  return { saved };
+}
+
+async function savezip(ctx: MethodContext): Promise<Record<string, unknown>> {
+  // By default the zip goes on when the client hangs up, as pCloud's does; 'abort' stops it.
+  const signal = ctx.savezipOnDisconnect === 'abort' ? ctx.disconnected : undefined;
+  const { saved } = startSaveZip(userOf(ctx), ctx.jobs, ctx.request.params, { registrationDelayMs: ctx.registrationDelayMs, signal });
+  return { metadata: await saved };
+}
+
+/** A node by `path` (2005 when a folder on the way is missing, 2009 when the last name is) or `fileid`. */
+function stat(ctx: MethodContext): Record<string, unknown> {
+  const { fs } = userOf(ctx);
+  const { params } = ctx.request;
+  if (params.fileid !== undefined) return { metadata: fs.fileMetadata(fs.requireFile(parseId(params.fileid, 1018))) };
+  if (params.path === undefined) throw new ApiError(1004);
+  const names = splitPath(params.path);
+  const last = names.pop();
+  const parent = fs.resolve(`/${names.join('/')}`);
+  if (parent?.kind !== 'folder') throw new ApiError(2005);
+  if (last === undefined) return { metadata: fs.metadata(parent) };
+  const node = parent.children.get(last);
+  if (node === undefined) throw new ApiError(2009);
+  return { metadata: fs.metadata(node) };
 }
 
 function savezipprogress(ctx: MethodContext): Record<string, unknown> {
@@ -179,6 +220,7 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map<string, MethodSp
   ['currentserver', { auth: false, handle: currentserver }],
   ['userinfo', { auth: true, handle: userinfo }],
   ['listfolder', { auth: true, handle: listfolder }],
+  ['stat', { auth: true, handle: stat }],
   ['createfolder', { auth: true, handle: createfolder }],
   ['uploadfile', { auth: true, handle: uploadfile }],
   ['savezip', { auth: true, handle: savezip }],

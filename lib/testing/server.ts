@@ -9,7 +9,7 @@ import { ApiError } from './errors.js';
 import { FaultQueues, writeFaultResponse } from './faults.js';
 import type { Fault, InjectOptions } from './faults.js';
 import { IdSequence } from './filesystem.js';
-import { METHODS } from './methods.js';
+import { METHODS, startSaveZip } from './methods.js';
 import { parseRequest } from './params.js';
 import type { ParsedRequest } from './params.js';
 import { formatLogLine, redactParams } from './request-log.js';
@@ -17,7 +17,8 @@ import type { RecordedRequest } from './request-log.js';
 import { TimerBag, TimersClearedError } from './timers.js';
 import { UserDirectory } from './users.js';
 import type { AddUserOptions, FakeUser, UserState } from './users.js';
-import { ZipJobs } from './zip-jobs.js';
+import { ZipAbortedError, ZipJobs } from './zip-jobs.js';
+import { newStartZipHash } from './start-zip.js';
 import type { ZipJobInfo } from './zip-jobs.js';
 
 /**
@@ -39,6 +40,12 @@ export interface FakePCloudOptions {
   finishedJobTtlMs?: number;
   /** Receives one line per request (and server events); never a credential. */
   log?: (line: string) => void;
+  /**
+   * What a `savezip` whose client hangs up before the answer does to its zip: `'continue'`
+   * (default: the zip goes on and is stored, as a pCloud job outlives its connection) or
+   * `'abort'` (the job stops at the next file, its progress answers 1901, no zip is stored).
+   */
+  savezipOnDisconnect?: 'continue' | 'abort';
 }
 
 /**
@@ -65,6 +72,16 @@ export interface FakePCloud {
   readonly requests: RecordedRequest[];
   /** Every savezip job so far, for assertions. */
   jobs(): readonly ZipJobInfo[];
+  /**
+   * Starts a zip job as if another client had called `savezip` for `user` with `params` (its
+   * tree, destination and `progresshash`; a random hash when none) and hung up: the job runs and
+   * stores its zip, and `savezipprogress` reports it. Returns its `progresshash`. Throws an Error
+   * carrying pCloud's code (2004, 2005, ...) when `savezip` would refuse the params.
+   *
+   * @example
+   * const progresshash = fake.startZip(user, { folderid: 0, topath: '/backup.zip' });
+   */
+  startZip(user: FakeUser, params: Readonly<Record<string, string | number>>): string;
   /** Sockets currently open (leak tests). */
   openConnections(): number;
 }
@@ -99,6 +116,10 @@ function validateOptions(options: FakePCloudOptions): void {
   if (bytesPerSecond !== undefined && !(bytesPerSecond > 0)) throw new RangeError(`bytesPerSecond must be > 0, got ${bytesPerSecond}`);
   if (finishedJobTtlMs !== undefined && !(finishedJobTtlMs >= 0 && Number.isFinite(finishedJobTtlMs))) throw new RangeError(`finishedJobTtlMs must be a finite number >= 0, got ${finishedJobTtlMs}`);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError(`port must be an integer in 0..65535, got ${port}`);
+  const { savezipOnDisconnect } = options;
+  if (savezipOnDisconnect !== undefined && savezipOnDisconnect !== 'continue' && savezipOnDisconnect !== 'abort') {
+    throw new RangeError(`savezipOnDisconnect must be 'continue' or 'abort', got ${String(savezipOnDisconnect)}`);
+  }
 }
 
 /**
@@ -159,9 +180,13 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
     requests.push(record);
     let outcome = 'no answer';
     let serverDropped = false;
+    const disconnected = new AbortController();
     res.on('close', () => {
       // Closed before the answer was complete, and not by us: the client gave up.
-      if (!res.writableFinished && !serverDropped && closing === undefined) record.aborted = true;
+      if (!res.writableFinished && !serverDropped && closing === undefined) {
+        record.aborted = true;
+        disconnected.abort();
+      }
       log?.(redact(formatLogLine(record, outcome, Date.now() - started), secrets));
     });
     for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
@@ -231,11 +256,20 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
     }
     try {
       const user = spec.auth ? authenticate(request) : undefined;
-      const body = await spec.handle({ request, user, hostname, jobs, registrationDelayMs });
+      const body = await spec.handle({
+        request,
+        user,
+        hostname,
+        jobs,
+        registrationDelayMs,
+        disconnected: disconnected.signal,
+        savezipOnDisconnect: options.savezipOnDisconnect ?? 'continue',
+      });
       outcome = '200 result=0';
       sendJson(res, { result: 0, ...body });
     } catch (error) {
       if (error instanceof TimersClearedError) return; // server closing: the socket is gone anyway
+      if (error instanceof ZipAbortedError) return; // the client hung up: nobody to answer
       if (error instanceof ApiError) {
         outcome = sendApiError(res, error);
         return;
@@ -299,6 +333,16 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
       faults.clear();
     },
     jobs: () => jobs.list(),
+    startZip: (user, params) => {
+      const state = users.byAuth(user.auth);
+      if (state?.user.userid !== user.userid) throw new TypeError('startZip needs a user of this emulator (from addUser)');
+      const progresshash = params.progresshash === undefined || params.progresshash === '' ? newStartZipHash() : String(params.progresshash);
+      const wire = Object.fromEntries(Object.entries({ ...params, progresshash }).map(([key, value]) => [key, typeof value === 'number' ? String(value) : value]));
+      const { saved } = startSaveZip(state, jobs, wire, { registrationDelayMs: 0 });
+      // Nobody waits for the answer (the other client hung up); closing the server ends it too.
+      saved.catch(() => undefined);
+      return progresshash;
+    },
     openConnections: () => sockets.size,
   };
 }

@@ -33,6 +33,8 @@ export interface ZipJobInfo {
   readonly startedAt: number;
   /** Date.now() when the last file was zipped. */
   readonly finishedAt: number | undefined;
+  /** Stopped before the end (its savezip connection dropped, with `savezipOnDisconnect: 'abort'`). */
+  readonly aborted: boolean;
 }
 
 /**
@@ -60,6 +62,20 @@ interface Job {
   finishedAt: number | undefined;
   /** Set when savezipprogress can see the job (ZipJobInfo.registered). */
   registeredAt: number | undefined;
+  aborted: boolean;
+}
+
+/**
+ * Rejection reason of {@link ZipJobs.run} when its signal aborted: the job stopped, no zip.
+ *
+ * @example
+ * zipped.catch((e: unknown) => { if (e instanceof ZipAbortedError) return; throw e; });
+ */
+export class ZipAbortedError extends Error {
+  constructor() {
+    super('The zip job was aborted: its savezip connection was dropped');
+    this.name = 'ZipAbortedError';
+  }
 }
 
 /**
@@ -112,7 +128,7 @@ export class ZipJobs {
    * the job changes neither the zip nor the totals.
    * Resolves with the zip's bytes; rejects with TimersClearedError if the server closes first.
    */
-  async run(input: { userid: number; progresshash: string | undefined; tree: ZipTree; registrationDelayMs: number }): Promise<Buffer> {
+  async run(input: { userid: number; progresshash: string | undefined; tree: ZipTree; registrationDelayMs: number; signal?: AbortSignal | undefined }): Promise<Buffer> {
     const { tree } = input;
     // FileNode.data is replaced (never mutated) on overwrite, so keeping the references is a snapshot.
     const entries = tree.files.map(({ zipPath, file }) => ({ zipPath, data: file.data, mtime: file.modified }));
@@ -126,11 +142,13 @@ export class ZipJobs {
       startedAt: Date.now(),
       finishedAt: undefined,
       registeredAt: undefined,
+      aborted: false,
     };
     this.#all.push(job);
     if (input.progresshash !== undefined) {
       const hash = input.progresshash;
       const register = (): void => {
+        if (job.aborted) return;
         job.registeredAt = Date.now();
         this.#byHash.set(`${job.userid}:${hash}`, job);
       };
@@ -143,6 +161,12 @@ export class ZipJobs {
     for (const folder of tree.folders) zip.addEmptyDirectory(folder);
     for (const { zipPath, data, mtime } of entries) {
       await this.#opts.timers.sleep((data.length / this.#opts.bytesPerSecond) * 1000);
+      if (input.signal?.aborted === true) {
+        // Stopped between two files; its progress is gone ("Zip not found"), no zip is stored.
+        job.aborted = true;
+        if (input.progresshash !== undefined) this.#byHash.delete(`${job.userid}:${input.progresshash}`);
+        throw new ZipAbortedError();
+      }
       zip.addBuffer(data, zipPath, { mtime });
       job.files += 1;
       job.bytes += data.length;
@@ -182,6 +206,7 @@ export class ZipJobs {
       registered: job.registeredAt !== undefined,
       startedAt: job.startedAt,
       finishedAt: job.finishedAt,
+      aborted: job.aborted,
     }));
   }
 }

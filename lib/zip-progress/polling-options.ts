@@ -1,5 +1,6 @@
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { durationOption } from '../poll/duration.js';
+import { isSubscribable } from '../poll/pause.js';
 import { EXPONENTIAL_DEFAULTS, exponentialBackoff, resolveExponential } from '../poll/exponential-backoff.js';
 import type { OptionsSnapshot } from '../poll/read-once.js';
 import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from './adaptive-backoff.js';
@@ -35,6 +36,14 @@ export interface PollingOptions {
   readonly notFoundGrace?: number;
   /** Scheduler for every wait and timeout (virtual time in tests). Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Pauses polling while its latest value is true (a hidden tab, a metered connection): no new
+   * request is sent (one in flight finishes and is handled), the stall clock stops, the overall
+   * `timeout` keeps running. When it turns false the next poll goes out at once (never before a
+   * server's `Retry-After`). An error of `paused` fails the stream; its completion leaves the
+   * last value in force. `saveZip$` pauses its polling only, never `savezip`.
+   */
+  readonly paused?: Observable<boolean>;
 }
 
 /**
@@ -67,6 +76,7 @@ export interface ResolvedPolling {
   readonly maxRetries: number;
   readonly notFoundGrace: number;
   readonly scheduler: SchedulerLike;
+  readonly paused: Observable<boolean> | undefined;
 }
 
 /** A value for an error message: numbers as such, anything else by its type. */
@@ -89,6 +99,7 @@ export function readPollingOptions(options: PollingOptions): OptionsSnapshot<Pol
     maxRetries: options.maxRetries,
     notFoundGrace: options.notFoundGrace,
     scheduler: options.scheduler,
+    paused: options.paused,
   };
 }
 
@@ -119,6 +130,8 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
   if (scheduler !== undefined && (typeof scheduler !== 'object' || typeof scheduler.schedule !== 'function')) {
     throw new TypeError('scheduler must be an RxJS SchedulerLike');
   }
+  const { paused } = options;
+  if (paused !== undefined && !isSubscribable(paused)) throw new TypeError('paused must be an Observable<boolean>');
   return {
     backoff,
     rateLimitDelay,
@@ -128,5 +141,6 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
     notFoundGrace: duration('notFoundGrace', options.notFoundGrace, POLLING_DEFAULTS.notFoundGrace, { allowZero: true }),
     maxRetries: maxRetries ?? POLLING_DEFAULTS.maxRetries,
     scheduler: scheduler ?? asyncScheduler,
+    paused,
   };
 }

@@ -37,6 +37,7 @@ function deadlineExpired(watch: ZipProgressWatch): void {
 class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>, Unsubscribable {
   readonly maxRetries: number;
   readonly scheduler: SchedulerLike;
+  readonly paused: Observable<boolean> | undefined;
   private readonly startedAt: number;
   private first: ProgressSample | undefined;
   /** The snapshot of the latest answer (emitted or not): the schedule reads its rate and ETA. */
@@ -49,6 +50,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   /** When the armed stall timer fires, on the scheduler's clock. */
   private stallDueAt = Infinity;
   private poller: Unsubscribable | undefined;
+  /** While paused, when the stall clock stopped (undefined: running). */
+  private pausedAt: number | undefined;
 
   constructor(
     /** One `savezipprogress` call, shared by every poll (and every subscription of one call). */
@@ -59,6 +62,7 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
     const { scheduler, timeout } = polling;
     this.maxRetries = polling.maxRetries;
     this.scheduler = scheduler;
+    this.paused = polling.paused;
     this.startedAt = scheduler.now();
     this.changedAt = this.startedAt;
     // The overall deadline is armed before the first request; any length (chained timers).
@@ -70,8 +74,24 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
     this.poller = startPolling<ZipProgress>(this, this);
     // Only changes are emitted, so "no emission for the allowed silence" is exactly a stall. Not
     // armed when the stream already ended or the consumer left inside next (take(1), firstValueFrom).
-    if (!this.subscriber.closed && this.stall === undefined) this.armStall(this.stallMsLeft());
+    if (!this.subscriber.closed && this.stall === undefined && this.pausedAt === undefined) this.armStall(this.stallMsLeft());
     return this;
+  }
+
+  /** The stall clock stops while paused: the silence counted resumes where it stopped. */
+  pauseChanged(paused: boolean): void {
+    const now = this.scheduler.now();
+    if (paused) {
+      this.pausedAt = now;
+      this.stall?.unsubscribe();
+      this.stall = undefined;
+      this.stallDueAt = Infinity;
+      return;
+    }
+    if (this.pausedAt === undefined) return;
+    this.changedAt += now - this.pausedAt;
+    this.pausedAt = undefined;
+    if (!this.subscriber.closed) this.armStall(this.stallMsLeft());
   }
 
   /** Arms the stall guard to fire in `ms` (a fixed `stallTimeout` of Infinity arms nothing). */
@@ -134,6 +154,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   next(snapshot: ZipProgress): void {
     this.emitted = snapshot;
     this.changedAt = this.scheduler.now();
+    // An answer handled while paused: the silence starts counting at the resume.
+    if (this.pausedAt !== undefined) this.pausedAt = this.changedAt;
     // The default rule may allow less silence after this change (fewer bytes left) than the
     // armed timer waits: re-arm then, so a dead job is caught in time. A fixed limit never does.
     if (this.stall !== undefined && !snapshot.done) {

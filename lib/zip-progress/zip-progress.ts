@@ -1,6 +1,9 @@
 import type { Observable } from 'rxjs';
 import { resolveConnection } from '../pcloud/connection-options.js';
-import { readZipProgressOptions, validateProgressHash, type ZipProgressOptions } from './options.js';
+import { hasCredentials } from '../pcloud/credentials.js';
+import { validateProgressHash } from '../pcloud/progress-hash.js';
+import { jobApiUrl, readJobRef, remainingGrace } from './job-ref.js';
+import { readZipProgressOptions, type ZipProgressOptions } from './options.js';
 import { resolvePolling } from './polling-options.js';
 import type { ZipProgress } from './snapshot.js';
 import { observeZipProgress } from './watch.js';
@@ -18,6 +21,15 @@ import { observeZipProgress } from './watch.js';
  * for a non-retryable status), `ResponseDecodeError` (a body that is not pCloud's documented
  * shape), `ProgressTimeoutError` (`timeout` or `stallTimeout`) or `AbortError` (`signal`).
  *
+ * Re-attach: pass the `job` of a `saveZip$` `started` event (stored as JSON and read back in
+ * another process or after a reload) instead of `progresshash`, with the same account's token.
+ * Its host must be the `apiUrl` option's host or one under the same parent domain (default: any
+ * `*.pcloud.com` host over https), else a TypeError naming it: the token is sent there. A
+ * re-attach sees progress only, not the saved file's metadata (`zipFileMetadata$` finds it).
+ * "Zip not found" (1901) is waited out only for what is left of `notFoundGrace` since the job
+ * started: a job that finished and whose progress pCloud has since dropped fails at once with
+ * `PCloudApiError` 1901, and `zipFileMetadata$` then tells whether the zip exists.
+ *
  * @throws TypeError synchronously, before any request, when an option is invalid.
  *
  * @example
@@ -29,12 +41,29 @@ import { observeZipProgress } from './watch.js';
  *   complete: () => console.log('zip ready'),
  *   error: (e) => console.error(e.name, e.message),
  * });
+ *
+ * // Re-attach to a job a saveZip$ started elsewhere (its `started` event, stored as JSON).
+ * function reattach(stored: string): void {
+ *   const job = JSON.parse(stored) as ZipJobRef;
+ *   zipProgress$({ job, auth: token }).subscribe((p) => bar.update(p.fraction));
+ * }
  * ```
  */
 export function zipProgress$(options: ZipProgressOptions): Observable<ZipProgress> {
   if (typeof options !== 'object' || options === null) throw new TypeError('zipProgress$ needs an options object');
   // Each option is read once: a getter cannot hand validation one value and the request another.
   const snapshot = readZipProgressOptions(options);
-  validateProgressHash(snapshot.progresshash);
-  return observeZipProgress(snapshot.progresshash, resolveConnection(snapshot), resolvePolling(snapshot));
+  if (snapshot.job === undefined) {
+    validateProgressHash(snapshot.progresshash);
+    return observeZipProgress(snapshot.progresshash, resolveConnection(snapshot), resolvePolling(snapshot));
+  }
+  const job = readJobRef(snapshot.job);
+  if (snapshot.progresshash !== undefined && snapshot.progresshash !== job.progresshash) {
+    throw new TypeError('pass progresshash or job, not both (they name different jobs)');
+  }
+  const connection = resolveConnection(snapshot);
+  const polling = resolvePolling(snapshot);
+  const apiUrl = jobApiUrl(job, connection.apiUrl, hasCredentials(connection.credentials));
+  const notFoundGrace = remainingGrace(polling.notFoundGrace, job.startedAt, polling.scheduler.now());
+  return observeZipProgress(job.progresshash, { ...connection, apiUrl }, { ...polling, notFoundGrace });
 }

@@ -24,6 +24,7 @@ describe('the public surface of pcloud-zip-progress', () => {
         'exponentialBackoff',
         'isTransientCode',
         'saveZip$',
+        'zipFileMetadata$',
         'zipProgress$',
       ].sort(),
     );

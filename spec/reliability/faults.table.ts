@@ -7,6 +7,7 @@
  * says otherwise. Server answers are built from a context so that the credential spec can have
  * the server echo the caller's token back (`ctx.token`), which a leak would then carry.
  */
+import { concat, map, of, timer } from 'rxjs';
 import { AbortError, PCloudApiError, ProgressTimeoutError, ResponseDecodeError, TransportError, type ZipProgressOptions } from '../../lib/index.js';
 import type { Fault } from '../../lib/testing/index.js';
 import type { Answer } from '../support/scripted-server.js';
@@ -339,6 +340,25 @@ function timingRows(): Row[] {
       options: { backoff: () => 10_000 },
       abort: 'during a wait',
       expect: { emits: [[1, 5, 10, 50]], outcome: { error: AbortError, match: { name: 'AbortError' } }, requests: 1 },
+    },
+    {
+      name: 'timing: paused for the whole job -> the deadline fires, nothing sent',
+      group: 'timing',
+      server: { kind: 'emulator', job: 'done', faults: () => [] },
+      options: { paused: of(true), timeout: 300 },
+      expect: { emits: [], outcome: { error: ProgressTimeoutError, match: { reason: 'deadline', timeoutMs: 300 } }, requests: 0 },
+    },
+    {
+      name: 'timing: paused 300 ms from the start with stallTimeout 100 -> no stall, polled at the resume, completes',
+      group: 'timing',
+      server: { kind: 'emulator', job: 'done', faults: () => [] },
+      options: { paused: concat(of(true), timer(300).pipe(map(() => false))), stallTimeout: 100 },
+      expect: {
+        emits: [DONE_JOB],
+        outcome: { complete: true },
+        requests: 1,
+        check: (facts) => ((facts.requestTimes[0] ?? 0) >= 298 ? [] : [`the first request came at ${facts.requestTimes[0]} ms, while paused`]),
+      },
     },
     {
       // Past the platform timer limit (2^31-1 ms) a plain timer fires at once: every request

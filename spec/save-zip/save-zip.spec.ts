@@ -52,13 +52,22 @@ describe('saveZip$', () => {
     };
   }
 
-  it('emits growing progress, then the saved metadata, and the zip holds the tree', async () => {
+  it('emits started, then growing progress, then the saved metadata, and the zip holds the tree', async () => {
     await start();
+    const before = Date.now();
     const events = await lastValueFrom(saveZip$(options()).pipe(toArray()));
     const progress = events.flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
     const saved = events.at(-1);
     expect(saved?.type).toBe('saved');
-    expect(events.slice(0, -1).every((e) => e.type === 'progress')).toBe(true);
+    const [started] = events;
+    if (started?.type !== 'started') throw new Error('no started event first');
+    const sent = requestsOf(fake, 'savezip')[0];
+    // The ref names the job savezip was sent with, the pinned host, the destination, the time.
+    expect(started.job).toEqual({ progresshash: sent?.params.progresshash, apiUrl: fake.url, destination: { topath: '/out/all.zip' }, startedAt: started.job.startedAt });
+    expect(started.job.startedAt).toBeGreaterThanOrEqual(before);
+    expect(started.job.startedAt).toBeLessThanOrEqual(sent?.at ?? 0);
+    expect(JSON.parse(JSON.stringify(started.job))).toEqual(started.job);
+    expect(events.slice(1, -1).every((e) => e.type === 'progress')).toBe(true);
     expect(progress.length).toBeGreaterThan(2);
     expect(progress.at(-1)).toMatchObject({ done: true, fraction: 1, files: 8, totalfiles: 8 });
     for (let i = 1; i < progress.length; i++) expect(progress[i]!.bytes).toBeGreaterThanOrEqual(progress[i - 1]!.bytes);
@@ -80,9 +89,11 @@ describe('saveZip$', () => {
       urls.push(input instanceof Request ? input.url : String(input));
       return globalThis.fetch(input, init);
     };
-    await lastValueFrom(saveZip$(options({ fetch, tofolderid: 0, toname: 'pinned.zip', topath: undefined })));
+    const events = await lastValueFrom(saveZip$(options({ fetch, tofolderid: '0', toname: 'pinned.zip', topath: undefined })).pipe(toArray()));
     expect(urls[0]).toBe(`${fake.url}/currentserver`);
     const port = new URL(fake.url).port;
+    // The started event carries the pinned host (what a re-attach must poll) and the destination.
+    expect(events[0]).toMatchObject({ type: 'started', job: { apiUrl: `http://localhost:${port}`, destination: { tofolderid: 0, toname: 'pinned.zip' } } });
     expect(urls.slice(1).length).toBeGreaterThan(1);
     for (const url of urls.slice(1)) expect(url).toMatch(new RegExp(`^http://localhost:${port}/savezip(progress)?$`));
     // currentserver needs no credentials, so none are sent to it.
