@@ -54,7 +54,12 @@ describe('close()', () => {
     expect(fake.openConnections()).toBe(0);
     // Every pending client request fails: nothing was left waiting on a timer.
     expect(await outcomes).toEqual([expect.stringMatching(/^error /), expect.stringMatching(/^error /), expect.stringMatching(/^error /)]);
-    await sleep(10);
+    // jest runs spec files in band in one process on 2 cores: a timer another file left behind
+    // (a child process's exit handling, a client's keep-alive) may still be alive for a moment.
+    // Waiting up to 1.5 s for that cannot hide a leak here: every emulator timer this test armed
+    // (latency, late registration, zipping) runs 5 s.
+    const settled = (): boolean => Object.keys(baseline).every((kind) => resources()[kind]! <= baseline[kind]!);
+    await waitFor('resources back to their baseline', settled, 1500, 10).catch(() => undefined);
     const after = resources();
     for (const kind of Object.keys(baseline)) expect({ kind, count: after[kind]! <= baseline[kind]! }).toEqual({ kind, count: true });
     // Server-side teardown is not a client abort.
