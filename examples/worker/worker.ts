@@ -4,10 +4,13 @@
  *   REDIS_URL=redis://127.0.0.1:6379 PCLOUD_AUTH=... npx tsx examples/worker/worker.ts
  *
  * Progress goes to `job.updateProgress`, the saved file's metadata is the job's return value.
- * Retries are safe without deleting anything: pCloud keeps zipping after a client goes away, so a
- * retried job may find its zip already saved by the attempt that died (`savezip` answers 2004);
- * the worker then checks that the file is a zip created since the job was enqueued and returns
- * it. The producer gives each job its own destination, which makes that check sufficient.
+ * Retries never start a second zip: pCloud keeps zipping after a client goes away, so as soon as
+ * `savezip` is sent the job's data gets the zip's reference (`job.updateData`, the `started`
+ * event), and a retried attempt re-attaches to that zip (`zipProgress$({ job })`, then
+ * `zipFileMetadata$`). Only when pCloud no longer knows it (1901), or when the attempt died
+ * before the reference was stored, does the retry send `savezip` again; if that answers 2004, the
+ * worker checks that the file is a zip created since the job was enqueued and returns it. The
+ * producer gives each job its own destination, which makes that check sufficient.
  */
 import { hostname } from 'node:os';
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
@@ -22,9 +25,11 @@ import {
   saveZip$,
   type SaveZipDestination,
   type SaveZipTree,
+  type ZipJobRef,
   type ZipProgress,
 } from '../../lib/index.js';
 import { checkRedisUrl, shownRedisUrl } from './redis.js';
+import { resumeZip } from './resume.js';
 
 /** The queue both sides use unless ZIP_QUEUE says otherwise. */
 export const DEFAULT_QUEUE = 'pcloud-zip';
@@ -36,6 +41,11 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export interface ZipJobData {
   readonly tree: SaveZipTree;
   readonly destination: SaveZipDestination;
+  /**
+   * Set by the worker as soon as `savezip` is sent (JSON-safe): the zip a retried attempt
+   * re-attaches to. Producers leave it out.
+   */
+  readonly zipJob?: ZipJobRef;
 }
 
 /**
@@ -178,6 +188,38 @@ function asJobError(error: unknown, signal: AbortSignal | undefined): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/** Starts the job's zip and watches it; the reference is stored before any progress is reported. */
+async function startZip(config: WorkerConfig, job: Job<ZipJobData>, signal: AbortSignal | undefined): Promise<PCloudFileMetadata> {
+  const save$ = saveZip$({ ...config.credentials, apiUrl: config.apiUrl, signal, ...job.data.tree, ...job.data.destination });
+  return lastValueFrom(
+    save$.pipe(
+      // concatMap: one Redis write at a time, in order, and a failed write fails the job.
+      concatMap(async (event) => {
+        switch (event.type) {
+          case 'started':
+            // From here on a retry re-attaches instead of zipping again (the zip outlives us).
+            await job.updateData({ ...job.data, zipJob: event.job });
+            return undefined;
+          case 'saved':
+            return event.metadata;
+          case 'progress':
+            await job.updateProgress(progressOf(event.progress, job, config.name));
+            return undefined;
+          default:
+            // Events this worker does not know (a newer library's) are not its business.
+            return undefined;
+        }
+      }),
+      filter((saved): saved is PCloudFileMetadata => saved !== undefined),
+    ),
+  );
+}
+
+/** Where a job saves its zip, for messages. */
+function destinationText(destination: SaveZipDestination): string {
+  return destination.topath ?? `${destination.toname ?? '?'} in folder ${String(destination.tofolderid)}`;
+}
+
 /** The job processor: exported so it can run in-process (tests) as well as in `main`. */
 export function zipProcessor(config: WorkerConfig): Processor<ZipJobData, PCloudFileMetadata> {
   return async (job, _token, signal) => {
@@ -187,27 +229,19 @@ export function zipProcessor(config: WorkerConfig): Processor<ZipJobData, PCloud
       await job.updateProgress(finalProgress(job.progress, job.attemptsStarted, config.name));
       return metadata;
     };
-    let metadata: PCloudFileMetadata;
     try {
-      const save$ = saveZip$({ ...config.credentials, apiUrl: config.apiUrl, signal, ...job.data.tree, ...job.data.destination });
-      metadata = await lastValueFrom(
-        save$.pipe(
-          // concatMap: one Redis write at a time, and a failed write fails the job.
-          concatMap(async (event) => {
-            switch (event.type) {
-              case 'saved':
-                return event.metadata;
-              case 'progress':
-                await job.updateProgress(progressOf(event.progress, job, config.name));
-                return undefined;
-              default:
-                // Events this worker does not know (a newer library's) are not its business.
-                return undefined;
-            }
-          }),
-          filter((saved): saved is PCloudFileMetadata => saved !== undefined),
-        ),
-      );
+      const ref = job.data.zipJob;
+      if (ref !== undefined) {
+        // An earlier attempt sent savezip: watch that zip rather than start another.
+        const onProgress = (progress: ZipProgress): Promise<void> => job.updateProgress(progressOf(progress, job, config.name));
+        const resumed = await resumeZip(ref, { credentials: config.credentials, apiUrl: config.apiUrl, signal, onProgress });
+        if (resumed.kind === 'saved') return await succeed(resumed.metadata);
+        if (resumed.kind === 'taken') {
+          throw new UnrecoverableError(`${destinationText(job.data.destination)} holds a file older than this job: its zip could not be saved there`);
+        }
+        // 'gone': pCloud forgot the job (long finished) or never got it; start over below.
+      }
+      return await succeed(await startZip(config, job, signal));
     } catch (error) {
       // Only a retry can meet its own zip: on a first attempt, 2004 means the path was taken.
       if (error instanceof PCloudApiError && error.code === PCloudErrorCode.AlreadyExists && job.attemptsStarted > 1 && !signal?.aborted) {
@@ -216,7 +250,6 @@ export function zipProcessor(config: WorkerConfig): Processor<ZipJobData, PCloud
       }
       throw asJobError(error, signal);
     }
-    return succeed(metadata);
   };
 }
 

@@ -1,14 +1,16 @@
 /**
  * examples/worker against a real redis-server (started here, loopback only) and the emulator:
  * two worker processes share 20 jobs, one is SIGKILLed mid-job and BullMQ's stall check hands its
- * job to the other; then a graceful stop (SIGTERM) mid-job and an explicit cancellation.
+ * job to the other, which re-attaches to the zip already running (one savezip per job); then a
+ * graceful stop (SIGTERM) mid-job, an explicit cancellation, and a retry whose zip pCloud no
+ * longer knows.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, Worker } from 'bullmq';
 import { startFakePCloud } from '../../lib/testing/index.js';
-import type { FakePCloud, FakeUser, FolderMetadata } from '../../lib/testing/index.js';
+import type { FakePCloud, FakeUser, FolderMetadata, RecordedRequest } from '../../lib/testing/index.js';
 import { printZipEvents } from '../../examples/worker/events.js';
 import { enqueueZip, openZipQueue, type ZipQueue } from '../../examples/worker/producer.js';
 import { SHUTDOWN_REASON, startZipWorker, type ZipJobData, type ZipJobProgress } from '../../examples/worker/worker.js';
@@ -118,10 +120,17 @@ function job(i: number | string): ZipJobData {
   return { tree: { folderid: user.mkdir(`/src/job-${i}`).folderid }, destination: { topath: `/zips/job-${i}.zip` } };
 }
 
-async function zipsFolder(): Promise<string[]> {
+async function zipsListing(): Promise<FolderMetadata['contents']> {
   const answer = await call(fake, 'listfolder', { auth: user.auth, path: '/zips' });
-  return ((answer.metadata as FolderMetadata).contents ?? []).map((entry) => entry.name).sort();
+  return (answer.metadata as FolderMetadata).contents ?? [];
 }
+
+async function zipsFolder(): Promise<string[]> {
+  return (await zipsListing() ?? []).map((entry) => entry.name).sort();
+}
+
+/** The savezip calls that reached the emulator for one destination (CORS preflights aside). */
+const savezipsTo = (topath: string): RecordedRequest[] => requestsOf(fake, 'savezip').filter((r) => r.httpMethod !== 'OPTIONS' && r.params.topath === topath);
 
 beforeAll(async () => {
   try {
@@ -166,7 +175,7 @@ afterAll(async () => {
   await Promise.all(children.map((child) => stop(child, 'SIGKILL', 5_000).catch(() => undefined)));
 }, 20_000);
 
-it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job and its job retried', async () => {
+it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job: its retry re-attaches, one savezip', async () => {
   const a = startWorker('A');
   const b = startWorker('B');
   await waitFor('both workers to start', () => [a, b].every((w) => w.output.join('').includes('consuming')), 15_000, POLL_MS);
@@ -195,12 +204,18 @@ it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job and its job
   expect(retried?.stalledCounter).toBeGreaterThanOrEqual(1);
   expect(retried?.attemptsStarted).toBeGreaterThanOrEqual(2);
   expect(await retried?.getState()).toBe('completed');
-  // A's zip was saved by pCloud after A died: B's retry met it (2004) and adopted it.
-  expect(serverLog.some((line) => line.startsWith('POST /savezip 200 result=2004'))).toBe(true);
-  expect(serverLog.some((line) => line.startsWith('POST /listfolder 200 result=0'))).toBe(true);
-
-  // Its progress ends at 100% with the totals A saw, not at A's last percentage.
-  expect(retried?.progress).toEqual({ fraction: 1, files: 3, totalfiles: 3, bytes: 12_000, totalbytes: 12_000, etaMs: 0, attempt: retried?.attemptsStarted, worker: 'B' });
+  // The retry re-attached to A's zip: exactly one savezip for it reached pCloud, and the job's
+  // data holds that call's reference, stored by A before its first progress.
+  const killedPath = `/zips/job-${ids.get(killed)}.zip`;
+  const saves = savezipsTo(killedPath);
+  expect(saves).toHaveLength(1);
+  expect(retried?.data.zipJob).toMatchObject({ progresshash: saves[0]?.params.progresshash, destination: { topath: killedPath } });
+  expect(requestsOf(fake, 'savezipprogress').filter((r) => r.params.progresshash === saves[0]?.params.progresshash).length).toBeGreaterThanOrEqual(2);
+  // It completed with the zip's metadata, read back from pCloud (a re-attach never sees savezip's answer).
+  const saved = (await zipsListing())?.find((entry) => entry.name === `job-${ids.get(killed)}.zip`);
+  expect(retried?.returnvalue).toMatchObject({ fileid: saved?.fileid, size: saved?.size, name: saved?.name, isfolder: false });
+  // No zip was started twice: pCloud never answered savezip with 2004.
+  expect(serverLog.filter((line) => line.startsWith('POST /savezip 200 result=2004'))).toEqual([]);
 
   // One valid zip per job at its own path, with the source's names and bytes, and nothing else;
   // every job's progress at 100%, with its totals unless no poll ever reported them (a zip that
@@ -217,29 +232,33 @@ it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job and its job
   expect(b.proc.exitCode).toBeNull();
 }, 55_000);
 
-it('SIGTERM mid-job aborts the zip, hands the job back, and another worker completes it', async () => {
+it('SIGTERM mid-job hands the job back; another worker re-attaches to the zip still running', async () => {
   const b = children.find((child) => child.output.join('').includes('[B]'))!;
-  for (let k = 0; k < 4; k++) user.writeFile(`/src/job-slow/f${k}.bin`, Buffer.alloc(6_000, k));
+  // 12 x 6 kB at 12 kB/s: about 6 s, still running when the next worker takes the job.
+  for (let k = 0; k < 12; k++) user.writeFile(`/src/job-slow/f${k}.bin`, Buffer.alloc(6_000, k));
   const slow = await enqueueZip(queue, job('slow'));
   await waitFor('progress on the slow job', () => progress.some((p) => p.jobId === slow.id && p.data.worker === 'B'), 10_000, POLL_MS);
 
   expect(await stop(b, 'SIGTERM', 5_000)).toEqual({ code: 0, signal: null });
-  // B cancelled its savezip instead of waiting for the 2 s zip to end.
-  const saves = requestsOf(fake, 'savezip').filter((r) => r.params.topath === '/zips/job-slow.zip');
-  expect(saves.map((r) => r.aborted)).toEqual([true]);
+  // B cancelled its savezip instead of waiting for the zip to end; pCloud zips on.
+  expect(savezipsTo('/zips/job-slow.zip').map((r) => r.aborted)).toEqual([true]);
   const handedBack = await queue.getJob(slow.id ?? '');
   expect(handedBack?.failedReason).toBe(SHUTDOWN_REASON);
   expect(['wait', 'delayed']).toContain(await handedBack?.getState());
+  expect(fake.jobs().find((j) => j.progresshash === handedBack?.data.zipJob?.progresshash)?.done).toBe(false);
 
   const c = startWorker('C');
-  await waitFor('the slow job to complete', async () => (await queue.getJob(slow.id ?? ''))?.finishedOn !== undefined, 15_000, POLL_MS);
+  await waitFor('the slow job to complete', async () => (await queue.getJob(slow.id ?? ''))?.finishedOn !== undefined, 20_000, POLL_MS);
   const finished = await queue.getJob(slow.id ?? '');
   expect(await finished?.getState()).toBe('completed');
   expect(finished?.returnvalue).toMatchObject({ path: '/zips/job-slow.zip' });
-  expect([...filesOf(await unzip(user.readFile('/zips/job-slow.zip')!)).keys()].sort()).toEqual(['f0.bin', 'f1.bin', 'f2.bin', 'f3.bin']);
+  // C watched the same zip mid-way (progress short of done) and sent no savezip of its own.
+  expect(progress.some((p) => p.jobId === slow.id && p.data.worker === 'C' && p.data.fraction < 1)).toBe(true);
+  expect(savezipsTo('/zips/job-slow.zip')).toHaveLength(1);
+  expect([...filesOf(await unzip(user.readFile('/zips/job-slow.zip')!)).keys()].sort()).toEqual(Array.from({ length: 12 }, (_, k) => `f${k}.bin`).sort());
   // An idle worker stops cleanly too.
   expect(await stop(c, 'SIGTERM', 5_000)).toEqual({ code: 0, signal: null });
-}, 30_000);
+}, 40_000);
 
 it('worker.cancelJob aborts the zip and fails the job without retries', async () => {
   const worker = startZipWorker({
@@ -279,6 +298,47 @@ it('the producer command enqueues a job on the real Redis, which a worker comple
     expect(done?.opts).toMatchObject({ attempts: 3 });
     // (Its counts may be unknown: a 22-byte zip can be saved before the first poll answers.)
     expect(done?.progress).toMatchObject({ fraction: 1, etaMs: 0, worker: 'in-process' });
+  } finally {
+    await worker.close();
+  }
+}, 30_000);
+
+it('a retry whose zip pCloud no longer knows (1901) sends savezip again and adopts the zip on 2004', async () => {
+  const { folderid } = user.mkdir('/src/job-gone');
+  user.writeFile('/src/job-gone/only.bin', Buffer.alloc(3_000, 7));
+  const topath = '/zips/job-gone.zip';
+  const forgotten = `forgotten-${process.pid}`;
+  // The attempt that died: its zip reached the destination, and the reference it stored is one
+  // pCloud has forgotten by the time of the retry (a minute old: no grace left for 1901).
+  const dying = new Worker<ZipJobData>(QUEUE, async (attempt) => {
+    fake.startZip(user, { folderid: String(folderid), topath });
+    await waitFor('the first zip to be saved', () => user.readFile(topath) !== undefined, 5_000, POLL_MS);
+    await attempt.updateData({ ...attempt.data, zipJob: { progresshash: forgotten, apiUrl: fake.url, destination: { topath }, startedAt: Date.now() - 60_000 } });
+    throw new Error('simulated crash');
+  }, { connection: { url: redisUrl }, concurrency: 1 });
+  const gone = await enqueueZip(queue, { tree: { folderid: String(folderid) }, destination: { topath } });
+  try {
+    await waitFor('the first attempt to fail', async () => (await queue.getJob(gone.id ?? ''))?.failedReason === 'simulated crash', 10_000, POLL_MS);
+  } finally {
+    // Before the retry's 1 s backoff ends: the retry is for the real worker.
+    await dying.close();
+  }
+  const worker = startZipWorker({
+    redisUrl, queue: QUEUE, apiUrl: fake.url, credentials: { auth: user.auth }, name: 'in-process', concurrency: 1, lockDuration: 2_000, stalledInterval: 1_000,
+  });
+  try {
+    await waitFor('the retried job to finish', async () => (await queue.getJob(gone.id ?? ''))?.finishedOn !== undefined, 15_000, POLL_MS);
+    const done = await queue.getJob(gone.id ?? '');
+    expect(await done?.getState()).toBe('completed');
+    // It tried the stored reference first, got 1901, then sent one savezip, which met the zip.
+    expect(requestsOf(fake, 'savezipprogress').filter((r) => r.params.progresshash === forgotten).length).toBeGreaterThanOrEqual(1);
+    expect(savezipsTo(topath)).toHaveLength(1);
+    expect(serverLog.some((line) => line.startsWith('POST /savezip 200 result=2004'))).toBe(true);
+    const saved = (await zipsListing())?.find((entry) => entry.name === 'job-gone.zip');
+    expect(done?.returnvalue).toMatchObject({ fileid: saved?.fileid, size: saved?.size, path: topath });
+    // The retry stored the reference of its own savezip.
+    expect(done?.data.zipJob?.progresshash).toBe(savezipsTo(topath)[0]?.params.progresshash);
+    expect(filesOf(await unzip(user.readFile(topath)!))).toEqual(new Map([['only.bin', Buffer.alloc(3_000, 7)]]));
   } finally {
     await worker.close();
   }
