@@ -11,17 +11,21 @@ import {
   signal,
   untracked,
 } from '@angular/core';
-import { BehaviorSubject, distinctUntilChanged, filter, map, type Observable, type Subscription, takeWhile } from 'rxjs';
+import { BehaviorSubject, concat, defer, distinctUntilChanged, filter, map, type Observable, type Subscription, takeWhile } from 'rxjs';
 import {
   type PCloudFileMetadata,
   type PollingOptions,
+  POLLING_DEFAULTS,
   saveZip$,
   type SaveZipDestination,
   type SaveZipEvent,
   type SaveZipOptions,
   type SaveZipTree,
+  zipProgress$,
   type ZipProgress,
 } from 'pcloud-zip-progress';
+import { savedZip$ } from './saved-zip';
+import { type StoredZipJob, ZIP_JOB_STORE } from './zip-job-store';
 
 /**
  * A credential: a fixed string, a signal, or a function. Signals and functions are read when
@@ -104,6 +108,12 @@ export interface ZipJob {
  * polling stops); destroying the injector that owns the service (the app, or
  * `TestBed.resetTestingModule()`) cancels every running job.
  *
+ * Running jobs survive a page reload: as soon as `savezip` is sent (the `started` event) the
+ * job's reference goes to the {@link ZIP_JOB_STORE} (`sessionStorage` by default), and a new
+ * service re-attaches to every stored job (`zipProgress$({ job })`, then `zipFileMetadata$` for
+ * the saved file), under the same id and label. A job leaves the store when it ends or is
+ * cancelled; a destroyed service leaves it there, for the next one.
+ *
  * The library's requests and timers are started outside Angular's zone, so that a zone-based
  * app still becomes stable while a job runs; state changes are signal writes, which schedule
  * change detection in zone-based and zoneless apps alike.
@@ -112,6 +122,9 @@ export interface ZipJob {
 export class ZipJobsService {
   readonly #config = inject(PCLOUD_CONFIG);
   readonly #zone = inject(NgZone);
+  readonly #store = inject(ZIP_JOB_STORE);
+  /** The running jobs' references, as last saved to the store. */
+  #stored: readonly StoredZipJob[] = [];
   readonly #jobs = signal<readonly ZipJob[]>([]);
   // The Observable view: fed synchronously with every state, so it sees each one (toObservable
   // would coalesce them and stop before the final `cancelled` on destroy).
@@ -132,9 +145,12 @@ export class ZipJobsService {
   constructor() {
     inject(DestroyRef).onDestroy(() => {
       this.#destroyed = true;
-      this.cancelAll();
+      // Stop watching, but keep the references: the zips go on, and the next page resumes them.
+      for (const id of [...this.#running.keys()]) this.#stop(id);
       this.#states.complete();
     });
+    this.#stored = this.#store.load();
+    for (const stored of this.#stored) this.#resume(stored);
   }
 
   /**
@@ -144,41 +160,18 @@ export class ZipJobsService {
   start(request: ZipRequest): string {
     if (this.#destroyed) throw new Error('ZipJobsService was destroyed');
     const { label, ...zip } = request;
-    const { auth, accessToken, ...config } = this.#config;
-    const credentials = { auth: readToken(auth), accessToken: readToken(accessToken) };
-    const options: SaveZipOptions = { ...config, ...withoutUndefined(credentials), ...zip };
+    const options: SaveZipOptions = { ...this.#connection(), ...zip };
     const events$ = saveZip$(options); // validates synchronously, before any job exists
     const id = `zip-${this.#nextId++}`;
-    this.#set([
-      ...this.#jobs(),
-      { id, label: label ?? zip.topath ?? zip.toname ?? id, status: 'running', progress: undefined, metadata: undefined, error: undefined },
-    ]);
-    const subscription = this.#zone.runOutsideAngular(() =>
-      events$.subscribe({
-        next: (event) => {
-          this.#onEvent(id, event);
-        },
-        error: (error: unknown) => {
-          this.#running.delete(id);
-          this.#update(id, { status: 'failed', error });
-        },
-        complete: () => {
-          this.#running.delete(id);
-        },
-      }),
-    );
-    // A stream that ended synchronously must not be kept as running.
-    if (!subscription.closed) this.#running.set(id, subscription);
+    this.#run({ id, label: label ?? zip.topath ?? zip.toname ?? id }, events$);
     return id;
   }
 
   /** Cancels a running job: aborts its requests and stops polling. False if it was not running. */
   cancel(id: string): boolean {
-    const subscription = this.#running.get(id);
-    if (subscription === undefined) return false;
-    this.#running.delete(id);
-    subscription.unsubscribe();
-    this.#update(id, { status: 'cancelled' });
+    if (!this.#stop(id)) return false;
+    // Cancelled by the user: not resumed after a reload (pCloud may still finish the zip).
+    this.#forget(id);
     return true;
   }
 
@@ -217,18 +210,92 @@ export class ZipJobsService {
     );
   }
 
-  #onEvent(id: string, event: SaveZipEvent): void {
+  /** The connection and polling options of a new job, with the credential read now. */
+  #connection(): Omit<PCloudConfig, 'auth' | 'accessToken'> & { auth?: string; accessToken?: string } {
+    const { auth, accessToken, ...config } = this.#config;
+    return { ...config, ...withoutUndefined({ auth: readToken(auth), accessToken: readToken(accessToken) }) };
+  }
+
+  /** Shows a job started before the reload and watches it to its end. */
+  #resume(stored: StoredZipJob): void {
+    const { id, label, job } = stored;
+    // New ids continue after the restored ones.
+    const n = Number(/^zip-(\d+)$/.exec(id)?.[1]);
+    if (Number.isSafeInteger(n) && n >= this.#nextId) this.#nextId = n + 1;
+    // The same options as a new job's (zipProgress$ ignores saveZip$'s own, such as pinServer).
+    const connection = this.#connection();
+    // 1901 means "not registered yet" only shortly after savezip was sent, not after the reload.
+    const notFoundGrace = Math.max(0, job.startedAt + (connection.notFoundGrace ?? POLLING_DEFAULTS.notFoundGrace) - Date.now());
+    const events$: Observable<SaveZipEvent> = concat(
+      // Throws a TypeError for a reference that cannot be trusted (its host): the job fails.
+      defer(() => zipProgress$({ ...connection, job, notFoundGrace })).pipe(map((progress) => ({ type: 'progress' as const, progress }))),
+      defer(() => savedZip$(job, connection)).pipe(map((metadata) => ({ type: 'saved' as const, metadata }))),
+    );
+    this.#run({ id, label }, events$);
+  }
+
+  /** Adds the job's card and subscribes to its events (outside Angular's zone). */
+  #run(card: { id: string; label: string }, events$: Observable<SaveZipEvent>): void {
+    const { id, label } = card;
+    this.#set([...this.#jobs(), { id, label, status: 'running', progress: undefined, metadata: undefined, error: undefined }]);
+    const subscription = this.#zone.runOutsideAngular(() =>
+      events$.subscribe({
+        next: (event) => {
+          this.#onEvent(id, label, event);
+        },
+        error: (error: unknown) => {
+          this.#running.delete(id);
+          this.#forget(id);
+          this.#update(id, { status: 'failed', error });
+        },
+        complete: () => {
+          this.#running.delete(id);
+          this.#forget(id);
+        },
+      }),
+    );
+    // A stream that ended synchronously must not be kept as running.
+    if (!subscription.closed) this.#running.set(id, subscription);
+  }
+
+  /** Stops watching a running job and marks it cancelled; false if it was not running. */
+  #stop(id: string): boolean {
+    const subscription = this.#running.get(id);
+    if (subscription === undefined) return false;
+    this.#running.delete(id);
+    subscription.unsubscribe();
+    this.#update(id, { status: 'cancelled' });
+    return true;
+  }
+
+  #onEvent(id: string, label: string, event: SaveZipEvent): void {
     switch (event.type) {
+      case 'started':
+        // savezip is on its way: from now on a reload resumes this job instead of losing it.
+        this.#remember({ id, label, job: event.job });
+        break;
       case 'progress':
         this.#update(id, { progress: event.progress });
         break;
       case 'saved':
+        this.#forget(id);
         this.#update(id, { status: 'saved', metadata: event.metadata });
         break;
       default:
-        // Event types added by later library versions (e.g. 'started') change nothing here.
+        // Event types added by later library versions change nothing here.
         break;
     }
+  }
+
+  #remember(stored: StoredZipJob): void {
+    this.#stored = [...this.#stored.filter((entry) => entry.id !== stored.id), stored];
+    this.#store.save(this.#stored);
+  }
+
+  #forget(id: string): void {
+    if (!this.#stored.some((entry) => entry.id === id)) return;
+    this.#stored = this.#stored.filter((entry) => entry.id !== id);
+    this.#store.save(this.#stored);
   }
 
   #update(id: string, change: Partial<Omit<ZipJob, 'id'>>): void {
