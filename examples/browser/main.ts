@@ -10,6 +10,7 @@ import { saveZip$, type ZipProgress } from '../../lib/index.js';
 import { parseWebDemoConfig, type WebDemoConfig } from './config.js';
 import { explainError, type ZipTarget } from './explain.js';
 import { formatBytes, formatDuration, formatPercent, progressTexts } from './format.js';
+import { tabHidden } from './tab-hidden.js';
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const found = document.getElementById(id);
@@ -140,8 +141,11 @@ function start(): void {
   const started = performance.now();
   let events = 0;
   setState('running');
-  saveZip$({ apiUrl: target.apiUrl, auth: auth.value.trim(), folderid: Number(folderid.value), topath: target.topath, signal: own.signal }).subscribe({
+  // No progress requests while the tab is hidden: pCloud zips on, the page asks again when shown.
+  const paused = tabHidden(document);
+  saveZip$({ apiUrl: target.apiUrl, auth: auth.value.trim(), folderid: Number(folderid.value), topath: target.topath, signal: own.signal, paused }).subscribe({
     next: (event) => {
+      if (event.type === 'started') return;
       if (event.type === 'progress') {
         events += 1;
         card.dataset.progressEvents = String(events);

@@ -173,3 +173,67 @@ it('shows a failed job as failed: a still bar, the error and what to do', async 
   await good.and(page.locator('[data-status="saved"]')).waitFor({ timeout: 15_000 });
   await page.screenshot({ path: join(SHOTS, 'angular-app.png'), fullPage: true });
 }, 30_000);
+
+it('keeps a running job across a page reload: the same card runs on to saved, with one savezip', async () => {
+  const card = await startZip('/zips/reload.zip');
+  await card.locator('progress[value]').waitFor({ timeout: 10_000 });
+  const before = Number(await card.locator('progress').getAttribute('value'));
+  expect(before).toBeLessThan(100);
+  // The reference was stored as soon as savezip was sent.
+  const stored = await page.evaluate(() => sessionStorage.getItem('pcloud-zip-jobs'));
+  expect(JSON.parse(stored ?? '[]')).toMatchObject([{ label: '/zips/reload.zip', job: { destination: { topath: '/zips/reload.zip' } } }]);
+
+  await page.reload();
+  await page.getByRole('heading', { name: 'Zip jobs' }).waitFor({ timeout: 10_000 });
+  // The card is back at once, still running, and moves on from where pCloud is.
+  const resumed = job('/zips/reload.zip');
+  await resumed.and(page.locator('[data-status="running"]')).waitFor({ timeout: 5_000 });
+  await page.screenshot({ path: join(SHOTS, 'angular-reloaded.png'), fullPage: true });
+  await resumed.and(page.locator('[data-status="saved"]')).waitFor({ timeout: 20_000 });
+  await expect(resumed.locator('.outcome').textContent()).resolves.toMatch(/^Saved \/zips\/reload\.zip \(\d+(\.\d)? (B|KB|MB)\)$/);
+  await expect(resumed.locator('.files').textContent()).resolves.toBe(`${FILES} / ${FILES} files`);
+
+  // One zip: the reloaded page re-attached (savezipprogress with the stored hash) and never sent savezip again.
+  const saves = requestsOf(demo!.fake, 'savezip').filter((request) => request.httpMethod !== 'OPTIONS');
+  expect(saves.map((request) => request.params.topath)).toEqual(['/zips/reload.zip']);
+  expect(demo!.fake.jobs()).toHaveLength(1);
+  expect(demo!.user.readFile('/zips/reload.zip')).toBeDefined();
+  // Ended: nothing left to resume after the next reload.
+  await expect(page.evaluate(() => sessionStorage.getItem('pcloud-zip-jobs'))).resolves.toBeNull();
+  // The next job does not reuse the resumed card's id.
+  await startZip('/zips/after-reload.zip');
+  await expect(page.locator('.zip-job').count()).resolves.toBe(2);
+}, 45_000);
+
+/** Makes the page believe its tab is hidden (or shown again), as a switch of tabs does. */
+async function setTabHidden(hidden: boolean): Promise<void> {
+  await page.evaluate((value) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+it('pauses polling while the tab is hidden and polls at once when it is shown', async () => {
+  const card = await startZip('/zips/hidden.zip');
+  await card.locator('progress[value]').waitFor({ timeout: 10_000 });
+  const progressPolls = (): number => requestsOf(demo!.fake, 'savezipprogress').filter((request) => request.httpMethod !== 'OPTIONS').length;
+
+  await setTabHidden(true);
+  // A poll already in flight may still land; give it time, then count.
+  await sleep(300);
+  const whileHidden = progressPolls();
+  // Unpaused, the schedule's first waits (100 ms .. about 1 s) would poll several times here.
+  await sleep(2_000);
+  expect(progressPolls()).toBe(whileHidden);
+  await expect(card.getAttribute('data-status')).resolves.toBe('running');
+
+  const shownAt = Date.now();
+  await setTabHidden(false);
+  const deadline = Date.now() + 1_000;
+  while (progressPolls() === whileHidden && Date.now() < deadline) await sleep(10);
+  const next = requestsOf(demo!.fake, 'savezipprogress').filter((request) => request.httpMethod !== 'OPTIONS')[whileHidden];
+  expect(next).toBeDefined();
+  expect(next!.at - shownAt).toBeLessThan(500);
+  await card.and(page.locator('[data-status="saved"]')).waitFor({ timeout: 20_000 });
+}, 40_000);

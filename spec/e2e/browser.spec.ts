@@ -13,7 +13,7 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startWebDemo, type WebDemo } from '../../examples/browser/server.js';
 import { requestsOf } from '../support/requests.js';
-import { sleep } from '../support/wait.js';
+import { sleep, waitFor } from '../support/wait.js';
 import { filesOf, unzip } from '../testing/helpers.js';
 
 const ROOT = join(__dirname, '..', '..');
@@ -260,5 +260,43 @@ it('fits a phone screen: no horizontal scrolling, stats on two columns', async (
     await shot('progress');
     await page.click('#cancel');
     await state('cancelled');
+  });
+}, 30_000);
+
+/** Makes the page believe its tab is hidden (or shown again), as a switch of tabs does. */
+async function setTabHidden(hidden: boolean): Promise<void> {
+  await page.evaluate((value) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+it('sends no progress request while the tab is hidden, and polls at once when it is shown', async () => {
+  await withShots('hidden-tab', async () => {
+    const { fake } = running();
+    const polls = (): number => requestsOf(fake, 'savezipprogress').filter((r) => r.httpMethod !== 'OPTIONS').length;
+    await page.fill('#topath', '/hidden.zip');
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.getElementById('progress-card')?.dataset.progressEvents) >= 1, undefined, { timeout: 10_000 });
+
+    await setTabHidden(true);
+    // A poll already in flight may still land; give it time, then count.
+    await sleep(300);
+    const whileHidden = polls();
+    // The whole zip takes about 3 s: unpaused, the schedule's 100 ms .. 1 s waits would poll here.
+    await sleep(2_000);
+    expect(polls()).toBe(whileHidden);
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('running');
+
+    const shownAt = Date.now();
+    await setTabHidden(false);
+    await waitFor('a poll after the tab is shown', () => polls() > whileHidden, 1_000, 10);
+    // At once, not after the wait the schedule had reached.
+    const first = requestsOf(fake, 'savezipprogress').filter((r) => r.httpMethod !== 'OPTIONS')[whileHidden];
+    expect(first!.at - shownAt).toBeLessThan(500);
+    await state('saved');
+    expect(await text('#notice-title')).toBe('Saved /hidden.zip');
+    expect(pageErrors).toEqual([]);
   });
 }, 30_000);

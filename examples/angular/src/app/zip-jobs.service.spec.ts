@@ -9,6 +9,8 @@ let pcloud: PCloudFixture | undefined;
 afterEach(async () => {
   await pcloud?.fake.close();
   pcloud = undefined;
+  // The default store is jsdom's sessionStorage, shared by every test of this file.
+  sessionStorage.clear();
 });
 
 async function setUp(bytesPerSecond: number, config: Partial<PCloudConfig> = {}): Promise<{ zips: ZipJobsService; pcloud: PCloudFixture }> {
