@@ -145,7 +145,6 @@ function start(): void {
   const paused = tabHidden(document);
   saveZip$({ apiUrl: target.apiUrl, auth: auth.value.trim(), folderid: Number(folderid.value), topath: target.topath, signal: own.signal, paused }).subscribe({
     next: (event) => {
-      if (event.type === 'started') return;
       if (event.type === 'progress') {
         events += 1;
         card.dataset.progressEvents = String(events);
