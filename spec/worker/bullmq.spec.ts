@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { QueueEvents, Worker } from 'bullmq';
 import { startFakePCloud } from '../../lib/testing/index.js';
-import type { FakePCloud, FakeUser, FolderMetadata, RecordedRequest } from '../../lib/testing/index.js';
+import type { FakePCloud, FakeUser, FileMetadata, FolderMetadata, RecordedRequest } from '../../lib/testing/index.js';
 import { printZipEvents } from '../../examples/worker/events.js';
 import { enqueueZip, openZipQueue, type ZipQueue } from '../../examples/worker/producer.js';
 import { SHUTDOWN_REASON, startZipWorker, type ZipJobData, type ZipJobProgress } from '../../examples/worker/worker.js';
@@ -120,13 +120,18 @@ function job(i: number | string): ZipJobData {
   return { tree: { folderid: user.mkdir(`/src/job-${i}`).folderid }, destination: { topath: `/zips/job-${i}.zip` } };
 }
 
-async function zipsListing(): Promise<FolderMetadata['contents']> {
+async function zipsListing(): Promise<NonNullable<FolderMetadata['contents']>> {
   const answer = await call(fake, 'listfolder', { auth: user.auth, path: '/zips' });
   return (answer.metadata as FolderMetadata).contents ?? [];
 }
 
 async function zipsFolder(): Promise<string[]> {
-  return (await zipsListing() ?? []).map((entry) => entry.name).sort();
+  return (await zipsListing()).map((entry) => entry.name).sort();
+}
+
+/** The file `name` in /zips as pCloud lists it. */
+async function zipEntry(name: string): Promise<FileMetadata | undefined> {
+  return (await zipsListing()).find((entry): entry is FileMetadata => !entry.isfolder && entry.name === name);
 }
 
 /** The savezip calls that reached the emulator for one destination (CORS preflights aside). */
@@ -212,7 +217,7 @@ it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job: its retry 
   expect(retried?.data.zipJob).toMatchObject({ progresshash: saves[0]?.params.progresshash, destination: { topath: killedPath } });
   expect(requestsOf(fake, 'savezipprogress').filter((r) => r.params.progresshash === saves[0]?.params.progresshash).length).toBeGreaterThanOrEqual(2);
   // It completed with the zip's metadata, read back from pCloud (a re-attach never sees savezip's answer).
-  const saved = (await zipsListing())?.find((entry) => entry.name === `job-${ids.get(killed)}.zip`);
+  const saved = await zipEntry(`job-${ids.get(killed)}.zip`);
   expect(retried?.returnvalue).toMatchObject({ fileid: saved?.fileid, size: saved?.size, name: saved?.name, isfolder: false });
   // No zip was started twice: pCloud never answered savezip with 2004.
   expect(serverLog.filter((line) => line.startsWith('POST /savezip 200 result=2004'))).toEqual([]);
@@ -334,7 +339,7 @@ it('a retry whose zip pCloud no longer knows (1901) sends savezip again and adop
     expect(requestsOf(fake, 'savezipprogress').filter((r) => r.params.progresshash === forgotten).length).toBeGreaterThanOrEqual(1);
     expect(savezipsTo(topath)).toHaveLength(1);
     expect(serverLog.some((line) => line.startsWith('POST /savezip 200 result=2004'))).toBe(true);
-    const saved = (await zipsListing())?.find((entry) => entry.name === 'job-gone.zip');
+    const saved = await zipEntry('job-gone.zip');
     expect(done?.returnvalue).toMatchObject({ fileid: saved?.fileid, size: saved?.size, path: topath });
     // The retry stored the reference of its own savezip.
     expect(done?.data.zipJob?.progresshash).toBe(savezipsTo(topath)[0]?.params.progresshash);

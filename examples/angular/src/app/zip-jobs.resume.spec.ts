@@ -49,8 +49,9 @@ describe('ZipJobsService across reloads', () => {
     const zips = service(pcloud, store);
     const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/kept.zip', label: 'Kept' });
     const first = await waitFor('the reference to be stored', () => store.saves[0]);
-    const savezip = requestsOf(pcloud.fake, 'savezip')[0];
-    expect(first).toEqual([{ id, label: 'Kept', job: expect.objectContaining({ progresshash: savezip?.params.progresshash, destination: { topath: '/zips/kept.zip' } }) }]);
+    // ('started' comes as savezip is sent: the emulator may not have recorded it yet.)
+    const savezip = await waitFor('savezip to arrive', () => requestsOf(pcloud!.fake, 'savezip')[0]);
+    expect(first).toEqual([{ id, label: 'Kept', job: { progresshash: savezip.params.progresshash, apiUrl: expect.any(String), destination: { topath: '/zips/kept.zip' }, startedAt: expect.any(Number) } }]);
     // Before any progress was shown: a reload at any point after savezip finds it.
     expect(requestsOf(pcloud.fake, 'savezipprogress').length).toBeLessThanOrEqual(1);
 
