@@ -9,7 +9,6 @@ import {
   PCloudApiError,
   PCloudErrorCode,
   type PCloudFileMetadata,
-  POLLING_DEFAULTS,
   zipFileMetadata$,
   type ZipJobRef,
   zipProgress$,
@@ -41,17 +40,6 @@ export interface ResumeOptions {
   readonly signal?: AbortSignal;
   /** Called with each progress snapshot, one call at a time (a rejection fails the re-attach). */
   readonly onProgress: (progress: ZipProgress) => Promise<unknown>;
-  /** Date.now(), replaceable in tests. */
-  readonly now?: () => number;
-}
-
-/**
- * ms during which 1901 still means "not registered yet": pCloud registers a `progresshash` a
- * little after `savezip` arrives, so the grace runs from when the job started, not from now.
- * A retry a minute later that gets 1901 knows at once that the job is gone.
- */
-export function remainingGrace(ref: ZipJobRef, now: number): number {
-  return Math.max(0, ref.startedAt + POLLING_DEFAULTS.notFoundGrace - now);
 }
 
 function notStoredYet(error: unknown): boolean {
@@ -69,10 +57,12 @@ export function createdSince(metadata: PCloudFileMetadata, startedAt: number): b
  * and with `zipFileMetadata$`'s 2009 when the zip never appears.
  */
 export async function resumeZip(ref: ZipJobRef, options: ResumeOptions): Promise<ResumeOutcome> {
-  const { credentials, apiUrl, signal, onProgress, now = Date.now } = options;
+  const { credentials, apiUrl, signal, onProgress } = options;
   const connection = { ...credentials, apiUrl, ...(signal === undefined ? {} : { signal }) };
   try {
-    const progress$ = zipProgress$({ ...connection, job: ref, notFoundGrace: remainingGrace(ref, now()) });
+    // 1901 counts as "not registered yet" only until notFoundGrace after the job's startedAt (the
+    // library's rule for a re-attach): a retry a minute later learns at once that the job is gone.
+    const progress$ = zipProgress$({ ...connection, job: ref });
     await lastValueFrom(progress$.pipe(concatMap(onProgress)), { defaultValue: undefined });
   } catch (error) {
     if (error instanceof PCloudApiError && error.code === PCloudErrorCode.ZipNotFound) return { kind: 'gone' };

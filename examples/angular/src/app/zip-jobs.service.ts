@@ -15,7 +15,6 @@ import { BehaviorSubject, concat, defer, distinctUntilChanged, filter, map, type
 import {
   type PCloudFileMetadata,
   type PollingOptions,
-  POLLING_DEFAULTS,
   saveZip$,
   type SaveZipDestination,
   type SaveZipEvent,
@@ -224,11 +223,10 @@ export class ZipJobsService {
     if (Number.isSafeInteger(n) && n >= this.#nextId) this.#nextId = n + 1;
     // The same options as a new job's (zipProgress$ ignores saveZip$'s own, such as pinServer).
     const connection = this.#connection();
-    // 1901 means "not registered yet" only shortly after savezip was sent, not after the reload.
-    const notFoundGrace = Math.max(0, job.startedAt + (connection.notFoundGrace ?? POLLING_DEFAULTS.notFoundGrace) - Date.now());
     const events$: Observable<SaveZipEvent> = concat(
-      // Throws a TypeError for a reference that cannot be trusted (its host): the job fails.
-      defer(() => zipProgress$({ ...connection, job, notFoundGrace })).pipe(map((progress) => ({ type: 'progress' as const, progress }))),
+      // Throws a TypeError for a reference that cannot be trusted (its host): the job fails. A
+      // job pCloud forgot fails with 1901 at once (the grace runs from its startedAt).
+      defer(() => zipProgress$({ ...connection, job })).pipe(map((progress) => ({ type: 'progress' as const, progress }))),
       defer(() => savedZip$(job, connection)).pipe(map((metadata) => ({ type: 'saved' as const, metadata }))),
     );
     this.#run({ id, label }, events$);
