@@ -46,9 +46,14 @@ function notStoredYet(error: unknown): boolean {
   return error instanceof PCloudApiError && (error.code === PCloudErrorCode.FileNotFound || error.code === PCloudErrorCode.DirectoryNotFound);
 }
 
-/** Whether a file was created at or after `startedAt` (pCloud dates have second precision). */
+/**
+ * Whether a file was created at or after `startedAt` (pCloud dates have second precision). A
+ * file without a readable date counts as new: the job reported done and the file is where it
+ * was to be saved.
+ */
 export function createdSince(metadata: PCloudFileMetadata, startedAt: number): boolean {
-  return Date.parse(metadata.created ?? '') >= Math.floor(startedAt / 1000) * 1000;
+  const created = Date.parse(metadata.created ?? '');
+  return Number.isNaN(created) || created >= Math.floor(startedAt / 1000) * 1000;
 }
 
 /**
