@@ -13,6 +13,8 @@ describe('describeError', () => {
     });
     expect(describeError(libraryError('PCloudApiError', 'm', { code: 2000 })).hint).toMatch(/token is wrong or expired.*eapi\.pcloud\.com/);
     expect(describeError(libraryError('PCloudApiError', 'm', { code: 2005 })).hint).toMatch(/folder does not exist/);
+    // A job resumed after a reload that pCloud has forgotten.
+    expect(describeError(libraryError('PCloudApiError', 'm', { code: 1901 })).hint).toMatch(/no longer knows this zip job.*look for the file/);
   });
 
   it('suggests waiting for transient pCloud errors and says nothing it does not know', () => {

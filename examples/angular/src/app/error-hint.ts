@@ -12,6 +12,7 @@ export interface ErrorView {
 
 const PCLOUD_HINTS: Readonly<Record<number, string>> = {
   1000: 'Sign in again: the request carried no token.',
+  1901: 'pCloud no longer knows this zip job (it ended a while ago, or never started): look for the file where it was to be saved.',
   2000: 'Sign in again: the token is wrong or expired. EU accounts use https://eapi.pcloud.com.',
   2003: 'You have no access to that folder or file.',
   2004: 'A file with that name already exists: choose another name.',
