@@ -11,6 +11,7 @@ import { buildAngularApp } from '../../examples/angular/server/build.js';
 import { startAngularDemo, type AngularDemo } from '../../examples/angular/server/serve.js';
 import { requestsOf } from '../support/requests.js';
 import { sleep } from '../support/wait.js';
+import { setTabHidden } from './tab-hidden.js';
 
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, '.tmp', 'e2e');
@@ -205,21 +206,12 @@ it('keeps a running job across a page reload: the same card runs on to saved, wi
   await expect(page.locator('.zip-job').count()).resolves.toBe(2);
 }, 45_000);
 
-/** Makes the page believe its tab is hidden (or shown again), as a switch of tabs does. */
-async function setTabHidden(hidden: boolean): Promise<void> {
-  await page.evaluate((value) => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
-}
-
 it('pauses polling while the tab is hidden and polls at once when it is shown', async () => {
   const card = await startZip('/zips/hidden.zip');
   await card.locator('progress[value]').waitFor({ timeout: 10_000 });
   const progressPolls = (): number => requestsOf(demo!.fake, 'savezipprogress').filter((request) => request.httpMethod !== 'OPTIONS').length;
 
-  await setTabHidden(true);
+  await setTabHidden(page, true);
   // A poll already in flight may still land; give it time, then count.
   await sleep(300);
   const whileHidden = progressPolls();
@@ -229,7 +221,7 @@ it('pauses polling while the tab is hidden and polls at once when it is shown', 
   await expect(card.getAttribute('data-status')).resolves.toBe('running');
 
   const shownAt = Date.now();
-  await setTabHidden(false);
+  await setTabHidden(page, false);
   const deadline = Date.now() + 1_000;
   while (progressPolls() === whileHidden && Date.now() < deadline) await sleep(10);
   const next = requestsOf(demo!.fake, 'savezipprogress').filter((request) => request.httpMethod !== 'OPTIONS')[whileHidden];

@@ -15,6 +15,7 @@ import { startWebDemo, type WebDemo } from '../../examples/browser/server.js';
 import { requestsOf } from '../support/requests.js';
 import { sleep, waitFor } from '../support/wait.js';
 import { filesOf, unzip } from '../testing/helpers.js';
+import { setTabHidden } from './tab-hidden.js';
 
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, '.tmp', 'e2e');
@@ -263,15 +264,6 @@ it('fits a phone screen: no horizontal scrolling, stats on two columns', async (
   });
 }, 30_000);
 
-/** Makes the page believe its tab is hidden (or shown again), as a switch of tabs does. */
-async function setTabHidden(hidden: boolean): Promise<void> {
-  await page.evaluate((value) => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
-}
-
 it('sends no progress request while the tab is hidden, and polls at once when it is shown', async () => {
   await withShots('hidden-tab', async () => {
     const { fake } = running();
@@ -280,7 +272,7 @@ it('sends no progress request while the tab is hidden, and polls at once when it
     await page.click('#start');
     await page.waitForFunction(() => Number(document.getElementById('progress-card')?.dataset.progressEvents) >= 1, undefined, { timeout: 10_000 });
 
-    await setTabHidden(true);
+    await setTabHidden(page, true);
     // A poll already in flight may still land; give it time, then count.
     await sleep(300);
     const whileHidden = polls();
@@ -290,7 +282,7 @@ it('sends no progress request while the tab is hidden, and polls at once when it
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('running');
 
     const shownAt = Date.now();
-    await setTabHidden(false);
+    await setTabHidden(page, false);
     await waitFor('a poll after the tab is shown', () => polls() > whileHidden, 1_000, 10);
     // At once, not after the wait the schedule had reached.
     const first = requestsOf(fake, 'savezipprogress').filter((r) => r.httpMethod !== 'OPTIONS')[whileHidden];
