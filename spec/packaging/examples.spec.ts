@@ -13,6 +13,7 @@
  */
 import { join, relative } from 'node:path';
 import ts from 'typescript';
+import { tsconfigOptions } from './tsconfig-options.js';
 
 const ROOT = join(__dirname, '..', '..');
 const ENTRIES = [
@@ -45,11 +46,8 @@ interface Example {
 }
 
 function compilerOptions(): ts.CompilerOptions {
-  const configPath = join(ROOT, 'tsconfig.json');
-  const read = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path));
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, ROOT, undefined, configPath);
   const paths = Object.fromEntries(ENTRIES.map((entry) => [entry.specifier, [join(ROOT, entry.file)]]));
-  return { ...parsed.options, noEmit: true, paths };
+  return { ...tsconfigOptions(ROOT, 'tsconfig.json'), paths };
 }
 
 function libraryProgram(options: ts.CompilerOptions): ts.Program {

@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import ts from 'typescript';
+import { tsconfigOptions } from './tsconfig-options.js';
 
 const ROOT = join(__dirname, '..', '..');
 const ENTRIES = ['lib/index.ts', 'lib/testing/index.ts'];
@@ -20,10 +21,7 @@ interface Finding {
 }
 
 function loadProgram(): ts.Program {
-  const configPath = join(ROOT, 'tsconfig.build.json');
-  const read = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path));
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, ROOT, undefined, configPath);
-  return ts.createProgram({ rootNames: ENTRIES.map((entry) => join(ROOT, entry)), options: { ...parsed.options, noEmit: true } });
+  return ts.createProgram({ rootNames: ENTRIES.map((entry) => join(ROOT, entry)), options: tsconfigOptions(ROOT, 'tsconfig.build.json') });
 }
 
 /** JSDoc blocks (`/** ... *\/`) attached to a declaration (not plain comments). */
