@@ -85,12 +85,31 @@ function networkError(call: PreparedCall, what: string, error: unknown): Transpo
  * small gzip bomb is caught too): the stream is cancelled, which closes the connection, and the
  * call fails with `ResponseDecodeError`. Memory stays within the limit whatever the server sends.
  */
+/** Decodes whole bodies only (no `stream: true` state), so one instance serves every request. */
+let utf8: TextDecoder | undefined;
+
+/** Chunks as one array (most pCloud answers arrive in one chunk: no copy then). */
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const [only] = chunks;
+  if (chunks.length === 1 && only !== undefined) return only;
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
+}
+
+/**
+ * Reads the body as text, at most `limit` bytes (counted after decompression): past it the
+ * stream is cancelled, so a huge or endless body costs neither memory nor time.
+ */
 async function readBody(response: Response, call: PreparedCall, limit: number, decodeContext: DecodeContext): Promise<string> {
   const reader = response.body?.getReader();
   if (reader === undefined) return '';
-  const decoder = new TextDecoder();
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  let text = '';
   for (;;) {
     let chunk: ReadableStreamReadResult<Uint8Array>;
     try {
@@ -98,15 +117,27 @@ async function readBody(response: Response, call: PreparedCall, limit: number, d
     } catch (error) {
       throw networkError(call, 'connection lost while reading the body', error);
     }
-    if (chunk.done) return text + decoder.decode();
+    if (chunk.done) break;
     size += chunk.value.byteLength;
     if (size > limit) {
-      text += decoder.decode(chunk.value.subarray(0, chunk.value.byteLength - (size - limit)));
+      chunks.push(chunk.value.subarray(0, chunk.value.byteLength - (size - limit)));
       await reader.cancel().catch(() => undefined);
-      throw responseTooLarge(decodeContext, text, limit);
+      throw responseTooLarge(decodeContext, (utf8 ??= new TextDecoder()).decode(concat(chunks, limit)), limit);
     }
-    text += decoder.decode(chunk.value, { stream: true });
+    chunks.push(chunk.value);
   }
+  return (utf8 ??= new TextDecoder()).decode(concat(chunks, size));
+}
+
+/**
+ * How the abort signal reaches fetch. Given to ky, it is merged with ky's own signal through
+ * `AbortSignal.any` on every request, an extra signal that costs measurable CPU per poll (Node
+ * makes every signal transferable). The platform fetch honours `init.signal`, so it gets ours
+ * there. A custom `fetch` may read only the Request's own signal: it still gets it through ky.
+ */
+function withSignal(custom: typeof globalThis.fetch | undefined, signal: AbortSignal): { fetch: typeof globalThis.fetch } | { fetch?: typeof globalThis.fetch; signal: AbortSignal } {
+  if (custom !== undefined) return { fetch: custom, signal };
+  return { fetch: (input, init) => globalThis.fetch(input, { ...init, signal }) };
 }
 
 async function send<A>(config: PCloudClientConfig, call: PreparedCall, codec: t.Decoder<unknown, A>, signal: AbortSignal): Promise<A> {
@@ -116,8 +147,7 @@ async function send<A>(config: PCloudClientConfig, call: PreparedCall, codec: t.
     response = await ky.post(call.url, {
       body: call.body,
       headers: call.headers,
-      signal,
-      fetch: config.fetch,
+      ...withSignal(config.fetch, signal),
       // Retries, timeouts and errors are this library's job: ky only sends.
       retry: 0,
       timeout: false,
@@ -164,6 +194,11 @@ async function send<A>(config: PCloudClientConfig, call: PreparedCall, codec: t.
   return decodeResponse(codec, text, decodeContext);
 }
 
+/** The error of a call that had no complete answer (body included) within `ms`. */
+export function requestTimeoutError(method: string, ms: number): TransportError {
+  return new TransportError({ kind: 'timeout', method, transient: true, message: `no complete answer within ${ms} ms` });
+}
+
 /**
  * One pCloud call as a cold Observable: emits the decoded success body and completes, or fails
  * with `PCloudApiError`, `ResponseDecodeError` or `TransportError`. Unsubscribing aborts the
@@ -200,7 +235,7 @@ export function callPCloud$<A>(
           if (settled) return;
           settled = true;
           controller.abort();
-          subscriber.error(new TransportError({ kind: 'timeout', method, transient: true, message: `no complete answer within ${requestTimeout} ms` }));
+          subscriber.error(requestTimeoutError(method, requestTimeout));
         }, undefined)
       : undefined;
     return () => {

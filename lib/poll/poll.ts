@@ -64,6 +64,13 @@ export interface PollConfig<T> {
   readonly paused?: Observable<boolean> | undefined;
   /** Told each time `paused` changes, before the poller acts on it (e.g. to stop a clock). */
   readonly pauseChanged?: ((paused: boolean) => void) | undefined;
+  /**
+   * ms a request may take (any length; Infinity or undefined: no limit): past it, the request
+   * is cancelled and fails with `requestTimedOut()`, which `classify` then judges as any error.
+   */
+  readonly requestTimeout?: number | undefined;
+  /** The error of a request that outlived `requestTimeout`. */
+  readonly requestTimedOut?: (() => unknown) | undefined;
 }
 
 /**
@@ -121,6 +128,11 @@ function pollAgain(poller: Poller<unknown>): void {
   poller.send();
 }
 
+/** Scheduler work of the request timeout's watchdog. */
+function watchdogExpired(poller: Poller<unknown>): void {
+  poller.checkRequestTime();
+}
+
 /**
  * The state of one subscription: its counters, the request in flight or the pending wait. One
  * hand-rolled object instead of defer + retry + filter + repeat + takeWhile: the same steps in
@@ -157,6 +169,15 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
   /** No request before this time (a server's hint, Retry-After): a resume waits for it. */
   private notBefore = -Infinity;
   private pauseSubscription: Unsubscribable | undefined;
+  /** When the request in flight times out (`requestTimeout` after it was sent). */
+  private requestDueAt = Infinity;
+  /**
+   * One timer bounds every request of the subscription instead of a timer per request: armed
+   * when a request goes out and none is armed, it re-arms itself for the request then in flight
+   * when it fires early (requests are sequential, so due times only grow). Back-to-back polls
+   * then touch no timer at all; the teardown clears it, so it never outlives the stream.
+   */
+  private watchdog: Unsubscription | undefined;
 
   constructor(
     private readonly config: PollConfig<T>,
@@ -205,6 +226,8 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
   unsubscribe(): void {
     this.stopped = true;
     this.pauseSubscription?.unsubscribe();
+    this.watchdog?.unsubscribe();
+    this.watchdog = undefined;
     const pending = this.pending;
     this.pending = undefined;
     pending?.unsubscribe();
@@ -251,11 +274,36 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
       return;
     }
     this.inFlight = true;
+    this.armWatchdog();
     const subscription = request.subscribe(this);
     // A request that answered (or failed) synchronously has already armed the next wait or
     // asked for the next request (sent by the loop in send()).
     if (this.halted()) subscription.unsubscribe();
     else if (this.pending === undefined && !subscription.closed) this.pending = subscription;
+  }
+
+  /** Starts the request timeout of the request being sent (see `watchdog`). */
+  private armWatchdog(): void {
+    const { requestTimeout } = this.config;
+    if (requestTimeout === undefined || requestTimeout === Infinity) return;
+    this.requestDueAt = this.config.scheduler.now() + requestTimeout;
+    this.watchdog ??= scheduleAfter<Poller<unknown>>(this.config.scheduler, requestTimeout, watchdogExpired, this as Poller<unknown>);
+  }
+
+  /** The watchdog fired: time out the request in flight if it is due, else wait for its due time. */
+  checkRequestTime(): void {
+    this.watchdog = undefined;
+    if (!this.inFlight || this.halted()) return;
+    const left = this.requestDueAt - this.config.scheduler.now();
+    if (left > 0) {
+      this.watchdog = scheduleAfter<Poller<unknown>>(this.config.scheduler, left, watchdogExpired, this as Poller<unknown>);
+      return;
+    }
+    // Cancelled first (the transport aborts), then failed like any request that errors.
+    const request = this.pending;
+    this.pending = undefined;
+    request?.unsubscribe();
+    this.error(this.config.requestTimedOut?.() ?? new Error(`no answer within ${this.config.requestTimeout} ms`));
   }
 
   /** An answer: book-keeping for the schedule, then emit it if it shows something new. */

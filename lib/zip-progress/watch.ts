@@ -1,6 +1,6 @@
 import { map, Observable, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import { ProgressTimeoutError } from '../errors/progress-timeout-error.js';
-import { callPCloud$ } from '../pcloud/client.js';
+import { callPCloud$, requestTimeoutError } from '../pcloud/client.js';
 import { SaveZipProgressBody } from '../pcloud/codecs.js';
 import { abortable } from '../poll/abortable.js';
 import { type PollConfig, type PollContext, type PollSink, type PollVerdict, startPolling } from '../poll/poll.js';
@@ -38,6 +38,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   readonly maxRetries: number;
   readonly scheduler: SchedulerLike;
   readonly paused: Observable<boolean> | undefined;
+  /** Enforced by the poller with one timer for all polls (the client's per-call timer is off). */
+  readonly requestTimeout: number;
   private readonly startedAt: number;
   private first: ProgressSample | undefined;
   /** The snapshot of the latest answer (emitted or not): the schedule reads its rate and ETA. */
@@ -63,6 +65,7 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
     this.maxRetries = polling.maxRetries;
     this.scheduler = scheduler;
     this.paused = polling.paused;
+    this.requestTimeout = polling.requestTimeout;
     this.startedAt = scheduler.now();
     this.changedAt = this.startedAt;
     // The overall deadline is armed before the first request; any length (chained timers).
@@ -111,6 +114,10 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
 
   request(): Observable<ZipProgress> {
     return this.progress$.pipe(map((body) => this.snapshot(body)));
+  }
+
+  requestTimedOut(): unknown {
+    return requestTimeoutError('savezipprogress', this.requestTimeout);
   }
 
   equals(a: ZipProgress, b: ZipProgress): boolean {
@@ -209,7 +216,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
  */
 export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling): Observable<ZipProgress> {
   // Cold, and built once: every poll of every subscription sends the same request.
-  const progress$ = callPCloud$(clientConfig(connection, polling), 'savezipprogress', { progresshash }, SaveZipProgressBody);
+  // The poller bounds each request (one timer per subscription, not one per poll).
+  const progress$ = callPCloud$({ ...clientConfig(connection, polling), requestTimeout: Infinity }, 'savezipprogress', { progresshash }, SaveZipProgressBody);
   const watched = new Observable<ZipProgress>((subscriber) => new ZipProgressWatch(progress$, polling, subscriber).start());
   return watched.pipe(abortable(connection.signal));
 }

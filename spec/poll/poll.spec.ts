@@ -172,6 +172,85 @@ describe('poll (virtual time)', () => {
       expect(times).toEqual([0, 2 * thirtyDays, 3 * thirtyDays]);
     });
   });
+
+  describe('requestTimeout', () => {
+    const timedOut = new Error('too slow');
+
+    it('fails a request that outlives it, cancels it, and lets classify judge the error', () => {
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const hanging = cold<number>('-');
+        const errors: unknown[] = [];
+        const { source } = poller([hanging], {
+          requestTimeout: 5,
+          requestTimedOut: () => timedOut,
+          classify: (error) => {
+            errors.push(error);
+            return { kind: 'fatal' };
+          },
+        });
+        expectObservable(source).toBe('-----#', undefined, timedOut);
+        expectSubscriptions(hanging.subscriptions).toBe('^----!');
+        scheduler.flush();
+        expect(errors).toEqual([timedOut]);
+      });
+    });
+
+    it('counts from each request: one sent inside an earlier request\'s window gets its full time', () => {
+      scheduler.run(({ cold, expectObservable }) => {
+        // Request 1 (sent at 0) answers at 2; request 2 goes out at 3 and answers at 7, within
+        // its own 5 ms (due 8), though 5 ms after request 1 have passed at 5.
+        const { source } = poller([cold('--(a|)', { a: 1 }), cold('----(a|)', { a: 100 })], {
+          backoff: () => 1,
+          requestTimeout: 5,
+          requestTimedOut: () => timedOut,
+        });
+        expectObservable(source).toBe('--a----(b|)', { a: 1, b: 100 });
+      });
+    });
+
+    it('times out the request then in flight exactly at its own due time, and retries it', () => {
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        // Request 2 (sent at 3) hangs: it times out at 3 + 5 = 8, and the retry (sent at 9)
+        // answers done at 10.
+        const hanging = cold<number>('-');
+        const { source, requested } = poller([cold('--(a|)', { a: 1 }), hanging, cold('-(a|)', { a: 100 })], {
+          backoff: () => 1,
+          requestTimeout: 5,
+          requestTimedOut: () => timedOut,
+        });
+        expectObservable(source).toBe('--a-------(b|)', { a: 1, b: 100 });
+        expectSubscriptions(hanging.subscriptions).toBe('---^----!');
+        scheduler.flush();
+        expect(requested()).toBe(3);
+      });
+    });
+
+    it('does not count the wait between polls', () => {
+      scheduler.run(({ cold, expectObservable }) => {
+        // Request 1 answers at 2; the 10 ms wait outlasts its 5 ms window; request 2 (at 12) answers at 13.
+        const { source } = poller([cold('--(a|)', { a: 1 }), cold('-(a|)', { a: 100 })], { requestTimeout: 5, requestTimedOut: () => timedOut });
+        expectObservable(source).toBe('--a----------(b|)', { a: 1, b: 100 });
+      });
+    });
+
+    it('leaves no timer behind once the stream ends', () => {
+      const virtual = new VirtualTimeScheduler();
+      const values: number[] = [];
+      poll<number>({
+        request: () => of(100),
+        equals: (a, b) => a === b,
+        isDone: (v) => v >= 100,
+        classify: () => ({ kind: 'fatal' }),
+        backoff: () => 0,
+        maxRetries: 0,
+        scheduler: virtual,
+        requestTimeout: 30_000,
+        requestTimedOut: () => timedOut,
+      }).subscribe((v) => values.push(v));
+      expect(values).toEqual([100]);
+      expect(virtual.actions).toHaveLength(0);
+    });
+  });
 });
 
 /** A 0 ms wait: the next request goes out from the answer's handler, with no timer. */
