@@ -172,10 +172,11 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
   /** When the request in flight times out (`requestTimeout` after it was sent). */
   private requestDueAt = Infinity;
   /**
-   * One timer bounds every request of the subscription instead of a timer per request: armed
-   * when a request goes out and none is armed, it re-arms itself for the request then in flight
-   * when it fires early (requests are sequential, so due times only grow). Back-to-back polls
-   * then touch no timer at all; the teardown clears it, so it never outlives the stream.
+   * One timer bounds a run of back-to-back requests instead of a timer per request: armed when
+   * a request goes out and none is armed, it re-arms itself for the request then in flight when
+   * it fires early (requests are sequential, so due times only grow). Polls sent straight from
+   * the last answer then touch no timer at all. It is dropped when a wait is armed (a waiting
+   * subscription holds no timer it does not need) and by the teardown.
    */
   private watchdog: Unsubscription | undefined;
 
@@ -389,6 +390,8 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
       return;
     }
     this.immediatePolls = 0;
+    this.watchdog?.unsubscribe();
+    this.watchdog = undefined;
     this.pending = scheduleAfter<Poller<unknown>>(config.scheduler, delay, pollAgain, this as Poller<unknown>);
   }
 }

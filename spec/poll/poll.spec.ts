@@ -195,34 +195,54 @@ describe('poll (virtual time)', () => {
       });
     });
 
-    it('counts from each request: one sent inside an earlier request\'s window gets its full time', () => {
+    it('counts from each request: one sent straight from an earlier answer gets its full time', () => {
       scheduler.run(({ cold, expectObservable }) => {
-        // Request 1 (sent at 0) answers at 2; request 2 goes out at 3 and answers at 7, within
-        // its own 5 ms (due 8), though 5 ms after request 1 have passed at 5.
+        // Request 1 (sent at 0) answers at 2; request 2 goes out at once and answers at 6,
+        // within its own 5 ms (due 7), though 5 ms after request 1 have passed at 5.
         const { source } = poller([cold('--(a|)', { a: 1 }), cold('----(a|)', { a: 100 })], {
-          backoff: () => 1,
+          backoff: () => 0,
           requestTimeout: 5,
           requestTimedOut: () => timedOut,
         });
-        expectObservable(source).toBe('--a----(b|)', { a: 1, b: 100 });
+        expectObservable(source).toBe('--a---(b|)', { a: 1, b: 100 });
       });
     });
 
     it('times out the request then in flight exactly at its own due time, and retries it', () => {
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        // Request 2 (sent at 3) hangs: it times out at 3 + 5 = 8, and the retry (sent at 9)
-        // answers done at 10.
+        // Request 2 (sent at 2, straight from answer 1) hangs: it times out at 2 + 5 = 7, and the
+        // retry (sent at once) answers done at 8.
         const hanging = cold<number>('-');
         const { source, requested } = poller([cold('--(a|)', { a: 1 }), hanging, cold('-(a|)', { a: 100 })], {
-          backoff: () => 1,
+          backoff: () => 0,
           requestTimeout: 5,
           requestTimedOut: () => timedOut,
         });
-        expectObservable(source).toBe('--a-------(b|)', { a: 1, b: 100 });
-        expectSubscriptions(hanging.subscriptions).toBe('---^----!');
+        expectObservable(source).toBe('--a-----(b|)', { a: 1, b: 100 });
+        expectSubscriptions(hanging.subscriptions).toBe('--^----!');
         scheduler.flush();
         expect(requested()).toBe(3);
       });
+    });
+
+    it('holds no timer for it while waiting between polls', () => {
+      const virtual = new VirtualTimeScheduler();
+      let n = 0;
+      const subscription = poll<number>({
+        request: () => of(++n),
+        equals: (a, b) => a === b,
+        isDone: () => false,
+        classify: () => ({ kind: 'fatal' }),
+        backoff: () => 1000,
+        maxRetries: 0,
+        scheduler: virtual,
+        requestTimeout: 30_000,
+        requestTimedOut: () => timedOut,
+      }).subscribe();
+      // The first answer came synchronously: only the 1 s wait is scheduled.
+      expect(n).toBe(1);
+      expect(virtual.actions.map((action) => action.delay)).toEqual([1000]);
+      subscription.unsubscribe();
     });
 
     it('does not count the wait between polls', () => {
