@@ -1,4 +1,5 @@
-import { durationOption } from './duration.js';
+import { DELAY_RULE } from './duration.js';
+import { checkDelayRange, FUNCTION_RULE, optionRule, resolveOptions } from './option-rules.js';
 
 /**
  * How a wait is randomised around its nominal value, so that many clients that failed together
@@ -72,34 +73,28 @@ export function jittered(nominal: number, floor: number, jitter: Jitter, random:
 /** Exponential options with every default filled in. */
 export type ResolvedExponential = Required<ExponentialBackoffOptions>;
 
+/** Exponential options resolved but for `maxDelay`, whose default depends on `initialDelay`. */
+type Unbounded = Omit<ResolvedExponential, 'maxDelay'> & { readonly maxDelay: number | undefined };
+
+/** The rule of each exponential option. */
+const EXPONENTIAL_RULES = {
+  initialDelay: DELAY_RULE,
+  maxDelay: DELAY_RULE,
+  factor: /* @__PURE__ */ optionRule((value) => typeof value === 'number' && Number.isFinite(value) && value >= 1, 'a finite number >= 1'),
+  jitter: /* @__PURE__ */ optionRule((value) => value === 'full' || value === 'equal' || value === 'none', "'full', 'equal' or 'none'"),
+  random: FUNCTION_RULE,
+};
+
 /**
  * Validates exponential options (a TypeError naming the field, `backoff.<field>`) and fills in
  * the defaults: the one place that knows them.
  */
 export function resolveExponential(options: ExponentialBackoffOptions): ResolvedExponential {
-  const { initialDelay, maxDelay, factor, jitter, random } = options;
-  // Finite (a poll that never comes is a hang), however long.
-  const durations = [['initialDelay', initialDelay], ['maxDelay', maxDelay]] as const;
-  for (const [field, value] of durations) {
-    if (value !== undefined) durationOption(`backoff.${field}`, value, { allowZero: true, allowInfinity: false });
-  }
-  const min = initialDelay ?? EXPONENTIAL_DEFAULTS.initialDelay;
-  const max = maxDelay ?? Math.max(min, EXPONENTIAL_DEFAULTS.maxDelay);
-  if (max < min) throw new TypeError(`backoff.maxDelay (${max}) must not be below backoff.initialDelay (${min})`);
-  if (factor !== undefined && !(typeof factor === 'number' && Number.isFinite(factor) && factor >= 1)) {
-    throw new TypeError('backoff.factor must be a finite number >= 1');
-  }
-  if (jitter !== undefined && jitter !== 'full' && jitter !== 'equal' && jitter !== 'none') {
-    throw new TypeError("backoff.jitter must be 'full', 'equal' or 'none'");
-  }
-  if (random !== undefined && typeof random !== 'function') throw new TypeError('backoff.random must be a function');
-  return {
-    initialDelay: min,
-    maxDelay: max,
-    factor: factor ?? EXPONENTIAL_DEFAULTS.factor,
-    jitter: jitter ?? EXPONENTIAL_DEFAULTS.jitter,
-    random: random ?? EXPONENTIAL_DEFAULTS.random,
-  };
+  // No default maxDelay yet: when not given, it is the default raised to a longer initialDelay.
+  const resolved = resolveOptions<Unbounded>('backoff.', options, { ...EXPONENTIAL_DEFAULTS, maxDelay: undefined }, EXPONENTIAL_RULES);
+  const { initialDelay, maxDelay = Math.max(initialDelay, EXPONENTIAL_DEFAULTS.maxDelay) } = resolved;
+  checkDelayRange('backoff.', 'initialDelay', initialDelay, maxDelay);
+  return { ...resolved, maxDelay };
 }
 
 /**

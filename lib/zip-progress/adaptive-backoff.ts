@@ -1,4 +1,5 @@
-import { durationOption } from '../poll/duration.js';
+import { DELAY_RULE } from '../poll/duration.js';
+import { checkDelayRange, FUNCTION_RULE, resolveOptions, SHARE_RULE } from '../poll/option-rules.js';
 import { exponentialBackoff } from '../poll/exponential-backoff.js';
 import type { BackoffContext } from './backoff-context.js';
 
@@ -68,25 +69,16 @@ export const ADAPTIVE_DEFAULTS = /* @__PURE__ */ Object.freeze({
 
 type Resolved = Required<AdaptiveBackoffOptions>;
 
-/** Throws a TypeError naming the field when the options are malformed. */
-function resolve(options: AdaptiveBackoffOptions): Resolved {
-  const merged: Resolved = { ...ADAPTIVE_DEFAULTS, ...stripUndefined(options) };
-  const { minDelay, maxDelay, failureDelay, random } = merged;
-  for (const [field, value] of [['minDelay', minDelay], ['maxDelay', maxDelay], ['failureDelay', failureDelay]] as const) {
-    durationOption(`adaptiveBackoff.${field}`, value, { allowZero: true, allowInfinity: false });
-  }
-  if (maxDelay < minDelay) throw new TypeError(`adaptiveBackoff: maxDelay (${maxDelay}) must not be below minDelay (${minDelay})`);
-  for (const [field, value] of [['lagShare', merged.lagShare], ['idleShare', merged.idleShare], ['aimShare', merged.aimShare]] as const) {
-    if (!(typeof value === 'number' && value > 0 && value <= 1)) throw new TypeError(`adaptiveBackoff: ${field} must be a number in (0, 1]`);
-  }
-  if (typeof random !== 'function') throw new TypeError('adaptiveBackoff: random must be a function');
-  return merged;
-}
-
-/** Options without the keys set to undefined, so they do not hide the defaults. */
-function stripUndefined(options: AdaptiveBackoffOptions): AdaptiveBackoffOptions {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-}
+/** The rule of each option (named `adaptiveBackoff.<field>` in errors). */
+const ADAPTIVE_RULES = {
+  minDelay: DELAY_RULE,
+  maxDelay: DELAY_RULE,
+  lagShare: SHARE_RULE,
+  idleShare: SHARE_RULE,
+  aimShare: SHARE_RULE,
+  failureDelay: DELAY_RULE,
+  random: FUNCTION_RULE,
+};
 
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
 
@@ -152,7 +144,8 @@ function runningWait(o: Resolved, ctx: BackoffContext): number {
  * ```
  */
 export function adaptiveBackoff(options: AdaptiveBackoffOptions = {}): (context: BackoffContext) => number {
-  const o = resolve(options);
+  const o = resolveOptions<Resolved>('adaptiveBackoff.', options, ADAPTIVE_DEFAULTS, ADAPTIVE_RULES);
+  checkDelayRange('adaptiveBackoff.', 'minDelay', o.minDelay, o.maxDelay);
   const onFailure = exponentialBackoff({
     initialDelay: clamp(o.failureDelay, o.minDelay, o.maxDelay),
     maxDelay: o.maxDelay,

@@ -1,6 +1,6 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { durationOption } from '../poll/duration.js';
-import { isSubscribable } from '../poll/pause.js';
+import { hasMethod, invalidOption, optionRule, resolveOptions } from '../poll/option-rules.js';
 import { EXPONENTIAL_DEFAULTS, exponentialBackoff, resolveExponential } from '../poll/exponential-backoff.js';
 import type { OptionsSnapshot } from '../poll/read-once.js';
 import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from './adaptive-backoff.js';
@@ -79,15 +79,16 @@ export interface ResolvedPolling {
   readonly paused: Observable<boolean> | undefined;
 }
 
-/** A value for an error message: numbers as such, anything else by its type. */
-function show(value: unknown): string {
-  return typeof value === 'number' ? String(value) : typeof value;
-}
-
-/** An optional duration option: its default when undefined, else validated by the shared rule. */
-function duration(name: string, value: unknown, fallback: number, rules: { allowZero?: boolean } = {}): number {
-  return value === undefined ? fallback : durationOption(name, value, rules);
-}
+/** The rule of each polling option but `backoff` (checked where it is resolved). */
+const POLLING_RULES = {
+  requestTimeout: durationOption,
+  timeout: durationOption,
+  stallTimeout: durationOption,
+  notFoundGrace: (name: string, value: unknown) => durationOption(name, value, { allowZero: true }),
+  maxRetries: /* @__PURE__ */ optionRule((value) => Number.isSafeInteger(value) && (value as number) >= 0, 'a whole number >= 0'),
+  scheduler: /* @__PURE__ */ optionRule((value) => hasMethod(value, 'schedule'), 'an RxJS SchedulerLike'),
+  paused: /* @__PURE__ */ optionRule((value) => hasMethod(value, 'subscribe'), 'an Observable<boolean>'),
+};
 
 /** Reads each polling option once (see {@link OptionsSnapshot}). */
 export function readPollingOptions(options: PollingOptions): OptionsSnapshot<PollingOptions> {
@@ -120,27 +121,9 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
     backoff = exponentialBackoff(resolved);
     rateLimitDelay = resolved.maxDelay;
   } else {
-    throw new TypeError('backoff must be an options object or a function returning ms');
+    throw invalidOption('backoff', 'an options object or a function returning ms', given);
   }
-  const { maxRetries } = options;
-  if (maxRetries !== undefined && !(Number.isSafeInteger(maxRetries) && maxRetries >= 0)) {
-    throw new TypeError(`maxRetries must be a whole number >= 0, got ${show(maxRetries)}`);
-  }
-  const { scheduler } = options;
-  if (scheduler !== undefined && (typeof scheduler !== 'object' || typeof scheduler.schedule !== 'function')) {
-    throw new TypeError('scheduler must be an RxJS SchedulerLike');
-  }
-  const { paused } = options;
-  if (paused !== undefined && !isSubscribable(paused)) throw new TypeError('paused must be an Observable<boolean>');
-  return {
-    backoff,
-    rateLimitDelay,
-    requestTimeout: duration('requestTimeout', options.requestTimeout, POLLING_DEFAULTS.requestTimeout),
-    timeout: duration('timeout', options.timeout, POLLING_DEFAULTS.timeout),
-    stallTimeout: options.stallTimeout === undefined ? undefined : durationOption('stallTimeout', options.stallTimeout),
-    notFoundGrace: duration('notFoundGrace', options.notFoundGrace, POLLING_DEFAULTS.notFoundGrace, { allowZero: true }),
-    maxRetries: maxRetries ?? POLLING_DEFAULTS.maxRetries,
-    scheduler: scheduler ?? asyncScheduler,
-    paused,
-  };
+  // Defaults spelled out here as well: stallTimeout and paused have none (undefined: not used).
+  const rest = resolveOptions<Omit<ResolvedPolling, 'backoff' | 'rateLimitDelay'>>('', options, { ...POLLING_DEFAULTS, scheduler: asyncScheduler }, POLLING_RULES);
+  return { backoff, rateLimitDelay, ...rest };
 }
