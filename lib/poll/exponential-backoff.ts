@@ -45,12 +45,6 @@ export const EXPONENTIAL_DEFAULTS = /* @__PURE__ */ Object.freeze({
   random: Math.random,
 } as const satisfies Required<ExponentialBackoffOptions>);
 
-/** `random()` kept inside [0, 1), so a faulty source cannot push a wait out of bounds. */
-function unit(random: () => number): number {
-  const r = random();
-  return Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 0;
-}
-
 /**
  * Applies jitter to a nominal delay and keeps the result within [floor, nominal].
  *
@@ -60,14 +54,11 @@ function unit(random: () => number): number {
  * ```
  */
 export function jittered(nominal: number, floor: number, jitter: Jitter, random: () => number): number {
-  switch (jitter) {
-    case 'none':
-      return nominal;
-    case 'full':
-      return floor + unit(random) * (nominal - floor);
-    case 'equal':
-      return Math.max(floor, nominal / 2 + (unit(random) * nominal) / 2);
-  }
+  if (jitter === 'none') return nominal;
+  // random() kept inside [0, 1], so a faulty source cannot push a wait out of bounds.
+  const drawn = random();
+  const unit = Number.isFinite(drawn) ? Math.min(Math.max(drawn, 0), 1) : 0;
+  return jitter === 'full' ? floor + unit * (nominal - floor) : Math.max(floor, nominal / 2 + (unit * nominal) / 2);
 }
 
 /** Exponential options with every default filled in. */

@@ -1,8 +1,8 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { durationOption } from '../poll/duration.js';
-import { hasMethod, invalidOption, optionRule, resolveOptions } from '../poll/option-rules.js';
+import { hasMethod, optionRule, resolveOptions } from '../poll/option-rules.js';
 import { EXPONENTIAL_DEFAULTS, exponentialBackoff, resolveExponential } from '../poll/exponential-backoff.js';
-import type { OptionsSnapshot } from '../poll/read-once.js';
+import { type OptionsSnapshot, readOnce } from '../poll/read-once.js';
 import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from './adaptive-backoff.js';
 import type { Backoff, BackoffContext } from './backoff-context.js';
 
@@ -79,8 +79,9 @@ export interface ResolvedPolling {
   readonly paused: Observable<boolean> | undefined;
 }
 
-/** The rule of each polling option but `backoff` (checked where it is resolved). */
+/** The rule of each polling option: the list of them all. */
 const POLLING_RULES = {
+  backoff: /* @__PURE__ */ optionRule((value) => typeof value === 'function' || (typeof value === 'object' && value !== null), 'an options object or a function returning ms'),
   requestTimeout: durationOption,
   timeout: durationOption,
   stallTimeout: durationOption,
@@ -92,38 +93,27 @@ const POLLING_RULES = {
 
 /** Reads each polling option once (see {@link OptionsSnapshot}). */
 export function readPollingOptions(options: PollingOptions): OptionsSnapshot<PollingOptions> {
-  return {
-    backoff: options.backoff,
-    requestTimeout: options.requestTimeout,
-    timeout: options.timeout,
-    stallTimeout: options.stallTimeout,
-    maxRetries: options.maxRetries,
-    notFoundGrace: options.notFoundGrace,
-    scheduler: options.scheduler,
-    paused: options.paused,
-  };
+  return readOnce(options, POLLING_RULES);
 }
 
 /** Validates the polling options; throws a TypeError naming the option. */
 export function resolvePolling(options: PollingOptions): ResolvedPolling {
-  const { backoff: given } = options;
+  // stallTimeout and paused have no default (undefined: not used).
+  const resolved = resolveOptions<Required<PollingOptions>>('', options, { ...POLLING_DEFAULTS, scheduler: asyncScheduler }, POLLING_RULES);
+  const given = resolved.backoff as Backoff | undefined;
   let backoff: (context: BackoffContext) => number;
+  // A 429 without Retry-After waits the schedule's longest wait (a function's: the exponential default's).
   let rateLimitDelay: number = EXPONENTIAL_DEFAULTS.maxDelay;
-  if (typeof given === 'function') {
-    backoff = given;
-  } else if (given === undefined) {
+  if (given === undefined) {
     // The default backoff is a pure function: one instance serves every subscription.
     backoff = defaultBackoff ??= adaptiveBackoff();
-    // A 429 without Retry-After: wait as long as the backoff's longest wait.
     rateLimitDelay = ADAPTIVE_DEFAULTS.maxDelay;
-  } else if (typeof given === 'object' && given !== null) {
-    const resolved = resolveExponential(given);
-    backoff = exponentialBackoff(resolved);
-    rateLimitDelay = resolved.maxDelay;
+  } else if (typeof given === 'object') {
+    const exponential = resolveExponential(given);
+    backoff = exponentialBackoff(exponential);
+    rateLimitDelay = exponential.maxDelay;
   } else {
-    throw invalidOption('backoff', 'an options object or a function returning ms', given);
+    backoff = given;
   }
-  // Defaults spelled out here as well: stallTimeout and paused have none (undefined: not used).
-  const rest = resolveOptions<Omit<ResolvedPolling, 'backoff' | 'rateLimitDelay'>>('', options, { ...POLLING_DEFAULTS, scheduler: asyncScheduler }, POLLING_RULES);
-  return { backoff, rateLimitDelay, ...rest };
+  return { ...resolved, backoff, rateLimitDelay };
 }
