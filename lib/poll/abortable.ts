@@ -13,7 +13,10 @@ export function abortable<T>(signal: AbortSignal | undefined): MonoTypeOperatorF
           const onAbort = (): void => {
             subscriber.error(new AbortError({ cause: signal.reason }));
           };
-          if (signal.aborted) return onAbort();
+          if (signal.aborted) {
+            onAbort();
+            return;
+          }
           signal.addEventListener('abort', onAbort, { once: true });
           subscriber.add(() => {
             signal.removeEventListener('abort', onAbort);

@@ -12,16 +12,16 @@ export function invalidOption(name: string, expected: string, value: unknown): T
   return new TypeError(`${name} must be ${expected}, got ${typeof value === 'number' ? value : typeof value}`);
 }
 
-/** Whether `value` is an object with a method `name` (an Observable's `subscribe`, a scheduler's `schedule`). */
-export function hasMethod(value: unknown, name: string): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
-}
-
 /** A rule from a test and the words for what it accepts. */
 export function optionRule(test: (value: unknown) => boolean, expected: string): OptionRule {
   return (name, value) => {
     if (!test(value)) throw invalidOption(name, expected, value);
   };
+}
+
+/** An object with a method `method` (an Observable's `subscribe`, a scheduler's `schedule`). */
+export function methodRule(method: string, expected: string): OptionRule {
+  return optionRule((value) => typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[method] === 'function', expected);
 }
 
 /** `random` of a schedule: a source of numbers in [0, 1). */

@@ -96,20 +96,19 @@ const clamp = (value: number, min: number, max: number): number => Math.min(max,
  * - Past the predicted end: the safe elapsed-time share.
  */
 function runningWait(o: Resolved, ctx: BackoffContext): number {
+  const { etaMs, lastProgress } = ctx;
   const elapsed = Math.max(0, ctx.elapsedMs);
   const safe = o.lagShare * elapsed;
-  if (ctx.etaMs === undefined) {
-    const progress = ctx.lastProgress;
+  if (etaMs === undefined) {
     // Not registered yet (1901), or several files and none finished: the next change is very
     // unlikely to be the last one.
-    const idle = progress === undefined || (progress.totalfiles > 1 && progress.files === 0);
+    const idle = lastProgress === undefined || (lastProgress.totalfiles > 1 && lastProgress.files === 0);
     return idle ? o.idleShare * elapsed : safe;
   }
   // Anchor the prediction at the last change: counters move once per file, so the rate
   // averaged up to an unchanged answer sinks as time passes and the predicted end drifts away.
-  const anchor = ctx.lastProgress;
-  const anchorMs = anchor?.etaMs === undefined ? elapsed - ctx.msSinceLastAnswer : anchor.elapsedMs;
-  const predictedEnd = anchorMs + (anchor?.etaMs ?? ctx.etaMs);
+  const anchorMs = lastProgress?.etaMs === undefined ? elapsed - ctx.msSinceLastAnswer : lastProgress.elapsedMs;
+  const predictedEnd = anchorMs + (lastProgress?.etaMs ?? etaMs);
   const left = predictedEnd - elapsed;
   if (!(left > 0)) return safe;
   const tolerated = Math.max(o.minDelay, o.lagShare * (elapsed + left));
@@ -145,10 +144,11 @@ function runningWait(o: Resolved, ctx: BackoffContext): number {
  */
 export function adaptiveBackoff(options: AdaptiveBackoffOptions = {}): (context: BackoffContext) => number {
   const o = resolveOptions<Resolved>('adaptiveBackoff.', options, ADAPTIVE_DEFAULTS, ADAPTIVE_RULES);
-  checkDelayRange('adaptiveBackoff.', 'minDelay', o.minDelay, o.maxDelay);
+  const { minDelay, maxDelay } = o;
+  checkDelayRange('adaptiveBackoff.', 'minDelay', minDelay, maxDelay);
   const onFailure = exponentialBackoff({
-    initialDelay: clamp(o.failureDelay, o.minDelay, o.maxDelay),
-    maxDelay: o.maxDelay,
+    initialDelay: clamp(o.failureDelay, minDelay, maxDelay),
+    maxDelay,
     factor: 2,
     jitter: 'equal',
     random: o.random,
@@ -156,6 +156,6 @@ export function adaptiveBackoff(options: AdaptiveBackoffOptions = {}): (context:
   return (ctx) => {
     if (ctx.failures > 0) return onFailure(ctx);
     const wait = runningWait(o, ctx);
-    return clamp(Number.isFinite(wait) ? wait : o.maxDelay, o.minDelay, o.maxDelay);
+    return clamp(Number.isFinite(wait) ? wait : maxDelay, minDelay, maxDelay);
   };
 }

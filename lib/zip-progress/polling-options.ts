@@ -1,6 +1,6 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { durationOption } from '../poll/duration.js';
-import { hasMethod, optionRule, resolveOptions } from '../poll/option-rules.js';
+import { methodRule, optionRule, resolveOptions } from '../poll/option-rules.js';
 import { EXPONENTIAL_DEFAULTS, exponentialBackoff, resolveExponential } from '../poll/exponential-backoff.js';
 import { type OptionsSnapshot, readOnce } from '../poll/read-once.js';
 import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from './adaptive-backoff.js';
@@ -87,8 +87,8 @@ const POLLING_RULES = {
   stallTimeout: durationOption,
   notFoundGrace: (name: string, value: unknown) => durationOption(name, value, { allowZero: true }),
   maxRetries: /* @__PURE__ */ optionRule((value) => Number.isSafeInteger(value) && (value as number) >= 0, 'a whole number >= 0'),
-  scheduler: /* @__PURE__ */ optionRule((value) => hasMethod(value, 'schedule'), 'an RxJS SchedulerLike'),
-  paused: /* @__PURE__ */ optionRule((value) => hasMethod(value, 'subscribe'), 'an Observable<boolean>'),
+  scheduler: /* @__PURE__ */ methodRule('schedule', 'an RxJS SchedulerLike'),
+  paused: /* @__PURE__ */ methodRule('subscribe', 'an Observable<boolean>'),
 };
 
 /** Reads each polling option once (see {@link OptionsSnapshot}). */
