@@ -91,8 +91,9 @@ export function readJobRef(value: unknown): ZipJobRef {
     fail(`.${(error as Error).message}`);
   }
   if (typeof apiUrl !== 'string') fail('.apiUrl must be a URL string');
-  if (typeof startedAt !== 'number' || !Number.isFinite(startedAt)) fail('.startedAt must be a number of ms since the epoch');
-  return { progresshash, apiUrl, destination: destination as ZipJobRef['destination'], startedAt };
+  // Number.isFinite is false for anything but a finite number (it does not convert).
+  if (!Number.isFinite(startedAt)) fail('.startedAt must be a number of ms since the epoch');
+  return { progresshash, apiUrl, destination: destination as ZipJobRef['destination'], startedAt: startedAt as number };
 }
 
 /**
