@@ -10,18 +10,17 @@ export function abortable<T>(signal: AbortSignal | undefined): MonoTypeOperatorF
     signal === undefined
       ? source
       : new Observable<T>((subscriber) => {
-          if (signal.aborted) {
-            subscriber.error(new AbortError({ cause: signal.reason }));
-            return;
-          }
           const onAbort = (): void => {
             subscriber.error(new AbortError({ cause: signal.reason }));
           };
+          if (signal.aborted) {
+            onAbort();
+            return;
+          }
           signal.addEventListener('abort', onAbort, { once: true });
-          const subscription = source.subscribe(subscriber);
-          return () => {
+          subscriber.add(() => {
             signal.removeEventListener('abort', onAbort);
-            subscription.unsubscribe();
-          };
+          });
+          return source.subscribe(subscriber);
         });
 }

@@ -1,3 +1,5 @@
+import { invalidOption, type OptionRule } from './option-rules.js';
+
 /** What a duration may be besides a positive number of ms. */
 export interface DurationRules {
   /** Accept 0 (default false: the duration must be > 0). */
@@ -6,18 +8,13 @@ export interface DurationRules {
   readonly allowInfinity?: boolean;
 }
 
-/** A value for an error message: numbers as such, anything else by its type (never its text). */
-function shown(value: unknown): string {
-  return typeof value === 'number' ? String(value) : typeof value;
-}
-
 /**
  * Whether `value` is a duration in ms under `rules`: a number, not NaN, > 0 (or >= 0), finite
  * unless Infinity is allowed. Any size is fine: waits longer than a platform timer can hold are
  * chained by `scheduleAfter`.
  */
-export function isDuration(value: unknown, { allowZero = false, allowInfinity = true }: DurationRules = {}): value is number {
-  return typeof value === 'number' && !Number.isNaN(value) && (allowZero ? value >= 0 : value > 0) && (allowInfinity || Number.isFinite(value));
+export function isDuration(value: unknown, rules: DurationRules = {}): value is number {
+  return typeof value === 'number' && !Number.isNaN(value) && (rules.allowZero ? value >= 0 : value > 0) && (rules.allowInfinity !== false || Number.isFinite(value));
 }
 
 /**
@@ -34,6 +31,10 @@ export function isDuration(value: unknown, { allowZero = false, allowInfinity = 
  */
 export function durationOption(name: string, value: unknown, rules: DurationRules = {}): number {
   if (isDuration(value, rules)) return value;
-  const { allowZero = false, allowInfinity = true } = rules;
-  throw new TypeError(`${name} must be a number of ms ${allowZero ? '>= 0' : '> 0'}${allowInfinity ? ' (or Infinity)' : ', finite'}, got ${shown(value)}`);
+  throw invalidOption(name, `a number of ms ${rules.allowZero ? '>= 0' : '> 0'}${rules.allowInfinity === false ? ', finite' : ' (or Infinity)'}`, value);
 }
+
+const FINITE_FROM_ZERO: DurationRules = { allowZero: true, allowInfinity: false };
+
+/** The rule of a schedule's delays: finite (a poll that never comes is a hang), however long, 0 allowed. */
+export const DELAY_RULE: OptionRule = (name, value) => durationOption(name, value, FINITE_FROM_ZERO);

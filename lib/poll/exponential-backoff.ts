@@ -1,4 +1,5 @@
-import { durationOption } from './duration.js';
+import { DELAY_RULE } from './duration.js';
+import { checkDelayRange, FUNCTION_RULE, optionRule, resolveOptions } from './option-rules.js';
 
 /**
  * How a wait is randomised around its nominal value, so that many clients that failed together
@@ -44,12 +45,6 @@ export const EXPONENTIAL_DEFAULTS = /* @__PURE__ */ Object.freeze({
   random: Math.random,
 } as const satisfies Required<ExponentialBackoffOptions>);
 
-/** `random()` kept inside [0, 1), so a faulty source cannot push a wait out of bounds. */
-function unit(random: () => number): number {
-  const r = random();
-  return Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 0;
-}
-
 /**
  * Applies jitter to a nominal delay and keeps the result within [floor, nominal].
  *
@@ -59,47 +54,38 @@ function unit(random: () => number): number {
  * ```
  */
 export function jittered(nominal: number, floor: number, jitter: Jitter, random: () => number): number {
-  switch (jitter) {
-    case 'none':
-      return nominal;
-    case 'full':
-      return floor + unit(random) * (nominal - floor);
-    case 'equal':
-      return Math.max(floor, nominal / 2 + (unit(random) * nominal) / 2);
-  }
+  if (jitter === 'none') return nominal;
+  // random() kept inside [0, 1], so a faulty source cannot push a wait out of bounds.
+  const drawn = random();
+  const unit = Number.isFinite(drawn) ? Math.min(Math.max(drawn, 0), 1) : 0;
+  return jitter === 'full' ? floor + unit * (nominal - floor) : Math.max(floor, nominal / 2 + (unit * nominal) / 2);
 }
 
 /** Exponential options with every default filled in. */
 export type ResolvedExponential = Required<ExponentialBackoffOptions>;
+
+/** Exponential options resolved but for `maxDelay`, whose default depends on `initialDelay`. */
+type Unbounded = Omit<ResolvedExponential, 'maxDelay'> & { readonly maxDelay: number | undefined };
+
+/** The rule of each exponential option. */
+const EXPONENTIAL_RULES = {
+  initialDelay: DELAY_RULE,
+  maxDelay: DELAY_RULE,
+  factor: /* @__PURE__ */ optionRule((value) => typeof value === 'number' && Number.isFinite(value) && value >= 1, 'a finite number >= 1'),
+  jitter: /* @__PURE__ */ optionRule((value) => value === 'full' || value === 'equal' || value === 'none', "'full', 'equal' or 'none'"),
+  random: FUNCTION_RULE,
+};
 
 /**
  * Validates exponential options (a TypeError naming the field, `backoff.<field>`) and fills in
  * the defaults: the one place that knows them.
  */
 export function resolveExponential(options: ExponentialBackoffOptions): ResolvedExponential {
-  const { initialDelay, maxDelay, factor, jitter, random } = options;
-  // Finite (a poll that never comes is a hang), however long.
-  const durations = [['initialDelay', initialDelay], ['maxDelay', maxDelay]] as const;
-  for (const [field, value] of durations) {
-    if (value !== undefined) durationOption(`backoff.${field}`, value, { allowZero: true, allowInfinity: false });
-  }
-  const min = initialDelay ?? EXPONENTIAL_DEFAULTS.initialDelay;
-  const max = maxDelay ?? Math.max(min, EXPONENTIAL_DEFAULTS.maxDelay);
-  if (max < min) throw new TypeError(`backoff.maxDelay (${max}) must not be below backoff.initialDelay (${min})`);
-  if (factor !== undefined && !(typeof factor === 'number' && Number.isFinite(factor) && factor >= 1)) {
-    throw new TypeError('backoff.factor must be a finite number >= 1');
-  }
-  if (jitter !== undefined && jitter !== 'full' && jitter !== 'equal' && jitter !== 'none') {
-    throw new TypeError("backoff.jitter must be 'full', 'equal' or 'none'");
-  }
-  if (random !== undefined && typeof random !== 'function') throw new TypeError('backoff.random must be a function');
-  return {
-    initialDelay: min,
-    maxDelay: max,
-    factor: factor ?? EXPONENTIAL_DEFAULTS.factor,
-    jitter: jitter ?? EXPONENTIAL_DEFAULTS.jitter,
-    random: random ?? EXPONENTIAL_DEFAULTS.random,
-  };
+  // No default maxDelay yet: when not given, it is the default raised to a longer initialDelay.
+  const resolved = resolveOptions<Unbounded>('backoff.', options, { ...EXPONENTIAL_DEFAULTS, maxDelay: undefined }, EXPONENTIAL_RULES);
+  const { initialDelay, maxDelay = Math.max(initialDelay, EXPONENTIAL_DEFAULTS.maxDelay) } = resolved;
+  checkDelayRange('backoff.', 'initialDelay', initialDelay, maxDelay);
+  return { ...resolved, maxDelay };
 }
 
 /**

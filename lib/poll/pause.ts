@@ -30,8 +30,3 @@ export function followPaused(paused: Observable<boolean>, listener: PauseListene
     },
   });
 }
-
-/** Whether `value` looks like an Observable (has a `subscribe` method), for option validation. */
-export function isSubscribable(value: unknown): value is Observable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { subscribe?: unknown }).subscribe === 'function';
-}

@@ -1,4 +1,5 @@
-import { durationOption } from '../poll/duration.js';
+import { DELAY_RULE } from '../poll/duration.js';
+import { checkDelayRange, FUNCTION_RULE, resolveOptions, SHARE_RULE } from '../poll/option-rules.js';
 import { exponentialBackoff } from '../poll/exponential-backoff.js';
 import type { BackoffContext } from './backoff-context.js';
 
@@ -68,25 +69,16 @@ export const ADAPTIVE_DEFAULTS = /* @__PURE__ */ Object.freeze({
 
 type Resolved = Required<AdaptiveBackoffOptions>;
 
-/** Throws a TypeError naming the field when the options are malformed. */
-function resolve(options: AdaptiveBackoffOptions): Resolved {
-  const merged: Resolved = { ...ADAPTIVE_DEFAULTS, ...stripUndefined(options) };
-  const { minDelay, maxDelay, failureDelay, random } = merged;
-  for (const [field, value] of [['minDelay', minDelay], ['maxDelay', maxDelay], ['failureDelay', failureDelay]] as const) {
-    durationOption(`adaptiveBackoff.${field}`, value, { allowZero: true, allowInfinity: false });
-  }
-  if (maxDelay < minDelay) throw new TypeError(`adaptiveBackoff: maxDelay (${maxDelay}) must not be below minDelay (${minDelay})`);
-  for (const [field, value] of [['lagShare', merged.lagShare], ['idleShare', merged.idleShare], ['aimShare', merged.aimShare]] as const) {
-    if (!(typeof value === 'number' && value > 0 && value <= 1)) throw new TypeError(`adaptiveBackoff: ${field} must be a number in (0, 1]`);
-  }
-  if (typeof random !== 'function') throw new TypeError('adaptiveBackoff: random must be a function');
-  return merged;
-}
-
-/** Options without the keys set to undefined, so they do not hide the defaults. */
-function stripUndefined(options: AdaptiveBackoffOptions): AdaptiveBackoffOptions {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-}
+/** The rule of each option (named `adaptiveBackoff.<field>` in errors). */
+const ADAPTIVE_RULES = {
+  minDelay: DELAY_RULE,
+  maxDelay: DELAY_RULE,
+  lagShare: SHARE_RULE,
+  idleShare: SHARE_RULE,
+  aimShare: SHARE_RULE,
+  failureDelay: DELAY_RULE,
+  random: FUNCTION_RULE,
+};
 
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
 
@@ -104,20 +96,19 @@ const clamp = (value: number, min: number, max: number): number => Math.min(max,
  * - Past the predicted end: the safe elapsed-time share.
  */
 function runningWait(o: Resolved, ctx: BackoffContext): number {
+  const { etaMs, lastProgress } = ctx;
   const elapsed = Math.max(0, ctx.elapsedMs);
   const safe = o.lagShare * elapsed;
-  if (ctx.etaMs === undefined) {
-    const progress = ctx.lastProgress;
+  if (etaMs === undefined) {
     // Not registered yet (1901), or several files and none finished: the next change is very
     // unlikely to be the last one.
-    const idle = progress === undefined || (progress.totalfiles > 1 && progress.files === 0);
+    const idle = lastProgress === undefined || (lastProgress.totalfiles > 1 && lastProgress.files === 0);
     return idle ? o.idleShare * elapsed : safe;
   }
   // Anchor the prediction at the last change: counters move once per file, so the rate
   // averaged up to an unchanged answer sinks as time passes and the predicted end drifts away.
-  const anchor = ctx.lastProgress;
-  const anchorMs = anchor?.etaMs === undefined ? elapsed - ctx.msSinceLastAnswer : anchor.elapsedMs;
-  const predictedEnd = anchorMs + (anchor?.etaMs ?? ctx.etaMs);
+  const anchorMs = lastProgress?.etaMs === undefined ? elapsed - ctx.msSinceLastAnswer : lastProgress.elapsedMs;
+  const predictedEnd = anchorMs + (lastProgress?.etaMs ?? etaMs);
   const left = predictedEnd - elapsed;
   if (!(left > 0)) return safe;
   const tolerated = Math.max(o.minDelay, o.lagShare * (elapsed + left));
@@ -152,10 +143,12 @@ function runningWait(o: Resolved, ctx: BackoffContext): number {
  * ```
  */
 export function adaptiveBackoff(options: AdaptiveBackoffOptions = {}): (context: BackoffContext) => number {
-  const o = resolve(options);
+  const o = resolveOptions<Resolved>('adaptiveBackoff.', options, ADAPTIVE_DEFAULTS, ADAPTIVE_RULES);
+  const { minDelay, maxDelay } = o;
+  checkDelayRange('adaptiveBackoff.', 'minDelay', minDelay, maxDelay);
   const onFailure = exponentialBackoff({
-    initialDelay: clamp(o.failureDelay, o.minDelay, o.maxDelay),
-    maxDelay: o.maxDelay,
+    initialDelay: clamp(o.failureDelay, minDelay, maxDelay),
+    maxDelay,
     factor: 2,
     jitter: 'equal',
     random: o.random,
@@ -163,6 +156,6 @@ export function adaptiveBackoff(options: AdaptiveBackoffOptions = {}): (context:
   return (ctx) => {
     if (ctx.failures > 0) return onFailure(ctx);
     const wait = runningWait(o, ctx);
-    return clamp(Number.isFinite(wait) ? wait : o.maxDelay, o.minDelay, o.maxDelay);
+    return clamp(Number.isFinite(wait) ? wait : maxDelay, minDelay, maxDelay);
   };
 }

@@ -35,12 +35,6 @@ export function apiUrlText(url: URL): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** The domain a host belongs to: the host without its first label (`api.pcloud.com` -> `pcloud.com`). */
-function parentDomain(hostname: string): string {
-  const labels = hostname.split('.');
-  return labels.length > 2 ? labels.slice(1).join('.') : hostname;
-}
-
 /** An IP literal has no parent domain: `10.0.0.1`'s "parent" would be any host of 0.0.1. */
 function isIpLiteral(hostname: string): boolean {
   return hostname.startsWith('[') || /^\d+(\.\d+){3}$/.test(hostname);
@@ -55,10 +49,10 @@ export function sameService(trusted: URL, host: URL): boolean {
   if (trusted.protocol !== host.protocol || trusted.port !== host.port) return false;
   const a = trusted.hostname.toLowerCase();
   const b = host.hostname.toLowerCase();
-  if (a === b) return true;
-  if (isLoopbackHost(a) && isLoopbackHost(b)) return true;
+  if (a === b || (isLoopbackHost(a) && isLoopbackHost(b))) return true;
   if (isIpLiteral(a) || isIpLiteral(b)) return false;
-  const domain = parentDomain(a);
+  // The parent domain: the host without its first label (`api.pcloud.com` -> `pcloud.com`).
+  const domain = a.split('.').length > 2 ? a.slice(a.indexOf('.') + 1) : a;
   return b === domain || b.endsWith(`.${domain}`);
 }
 
@@ -97,8 +91,9 @@ export function readJobRef(value: unknown): ZipJobRef {
     fail(`.${(error as Error).message}`);
   }
   if (typeof apiUrl !== 'string') fail('.apiUrl must be a URL string');
-  if (typeof startedAt !== 'number' || !Number.isFinite(startedAt)) fail('.startedAt must be a number of ms since the epoch');
-  return { progresshash, apiUrl, destination: destination as ZipJobRef['destination'], startedAt };
+  // Number.isFinite is false for anything but a finite number (it does not convert).
+  if (!Number.isFinite(startedAt)) fail('.startedAt must be a number of ms since the epoch');
+  return { progresshash, apiUrl, destination: destination as ZipJobRef['destination'], startedAt: startedAt as number };
 }
 
 /**

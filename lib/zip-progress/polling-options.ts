@@ -1,8 +1,8 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { durationOption } from '../poll/duration.js';
-import { isSubscribable } from '../poll/pause.js';
+import { methodRule, optionRule, resolveOptions } from '../poll/option-rules.js';
 import { EXPONENTIAL_DEFAULTS, exponentialBackoff, resolveExponential } from '../poll/exponential-backoff.js';
-import type { OptionsSnapshot } from '../poll/read-once.js';
+import { type OptionsSnapshot, readOnce } from '../poll/read-once.js';
 import { ADAPTIVE_DEFAULTS, adaptiveBackoff } from './adaptive-backoff.js';
 import type { Backoff, BackoffContext } from './backoff-context.js';
 
@@ -79,68 +79,41 @@ export interface ResolvedPolling {
   readonly paused: Observable<boolean> | undefined;
 }
 
-/** A value for an error message: numbers as such, anything else by its type. */
-function show(value: unknown): string {
-  return typeof value === 'number' ? String(value) : typeof value;
-}
-
-/** An optional duration option: its default when undefined, else validated by the shared rule. */
-function duration(name: string, value: unknown, fallback: number, rules: { allowZero?: boolean } = {}): number {
-  return value === undefined ? fallback : durationOption(name, value, rules);
-}
+/** The rule of each polling option: the list of them all. */
+const POLLING_RULES = {
+  backoff: /* @__PURE__ */ optionRule((value) => typeof value === 'function' || (typeof value === 'object' && value !== null), 'an options object or a function returning ms'),
+  requestTimeout: durationOption,
+  timeout: durationOption,
+  stallTimeout: durationOption,
+  notFoundGrace: (name: string, value: unknown) => durationOption(name, value, { allowZero: true }),
+  maxRetries: /* @__PURE__ */ optionRule((value) => Number.isSafeInteger(value) && (value as number) >= 0, 'a whole number >= 0'),
+  scheduler: /* @__PURE__ */ methodRule('schedule', 'an RxJS SchedulerLike'),
+  paused: /* @__PURE__ */ methodRule('subscribe', 'an Observable<boolean>'),
+};
 
 /** Reads each polling option once (see {@link OptionsSnapshot}). */
 export function readPollingOptions(options: PollingOptions): OptionsSnapshot<PollingOptions> {
-  return {
-    backoff: options.backoff,
-    requestTimeout: options.requestTimeout,
-    timeout: options.timeout,
-    stallTimeout: options.stallTimeout,
-    maxRetries: options.maxRetries,
-    notFoundGrace: options.notFoundGrace,
-    scheduler: options.scheduler,
-    paused: options.paused,
-  };
+  return readOnce(options, POLLING_RULES);
 }
 
 /** Validates the polling options; throws a TypeError naming the option. */
 export function resolvePolling(options: PollingOptions): ResolvedPolling {
-  const { backoff: given } = options;
+  // stallTimeout and paused have no default (undefined: not used).
+  const resolved = resolveOptions<Required<PollingOptions>>('', options, { ...POLLING_DEFAULTS, scheduler: asyncScheduler }, POLLING_RULES);
+  const given = resolved.backoff as Backoff | undefined;
   let backoff: (context: BackoffContext) => number;
+  // A 429 without Retry-After waits the schedule's longest wait (a function's: the exponential default's).
   let rateLimitDelay: number = EXPONENTIAL_DEFAULTS.maxDelay;
-  if (typeof given === 'function') {
-    backoff = given;
-  } else if (given === undefined) {
+  if (given === undefined) {
     // The default backoff is a pure function: one instance serves every subscription.
     backoff = defaultBackoff ??= adaptiveBackoff();
-    // A 429 without Retry-After: wait as long as the backoff's longest wait.
     rateLimitDelay = ADAPTIVE_DEFAULTS.maxDelay;
-  } else if (typeof given === 'object' && given !== null) {
-    const resolved = resolveExponential(given);
-    backoff = exponentialBackoff(resolved);
-    rateLimitDelay = resolved.maxDelay;
+  } else if (typeof given === 'object') {
+    const exponential = resolveExponential(given);
+    backoff = exponentialBackoff(exponential);
+    rateLimitDelay = exponential.maxDelay;
   } else {
-    throw new TypeError('backoff must be an options object or a function returning ms');
+    backoff = given;
   }
-  const { maxRetries } = options;
-  if (maxRetries !== undefined && !(Number.isSafeInteger(maxRetries) && maxRetries >= 0)) {
-    throw new TypeError(`maxRetries must be a whole number >= 0, got ${show(maxRetries)}`);
-  }
-  const { scheduler } = options;
-  if (scheduler !== undefined && (typeof scheduler !== 'object' || typeof scheduler.schedule !== 'function')) {
-    throw new TypeError('scheduler must be an RxJS SchedulerLike');
-  }
-  const { paused } = options;
-  if (paused !== undefined && !isSubscribable(paused)) throw new TypeError('paused must be an Observable<boolean>');
-  return {
-    backoff,
-    rateLimitDelay,
-    requestTimeout: duration('requestTimeout', options.requestTimeout, POLLING_DEFAULTS.requestTimeout),
-    timeout: duration('timeout', options.timeout, POLLING_DEFAULTS.timeout),
-    stallTimeout: options.stallTimeout === undefined ? undefined : durationOption('stallTimeout', options.stallTimeout),
-    notFoundGrace: duration('notFoundGrace', options.notFoundGrace, POLLING_DEFAULTS.notFoundGrace, { allowZero: true }),
-    maxRetries: maxRetries ?? POLLING_DEFAULTS.maxRetries,
-    scheduler: scheduler ?? asyncScheduler,
-    paused,
-  };
+  return { ...resolved, backoff, rateLimitDelay };
 }

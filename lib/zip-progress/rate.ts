@@ -36,11 +36,10 @@ export function estimateRate(first: ProgressSample, nowMs: number, counts: ZipCo
   const dBytes = counts.bytes - first.bytes;
   const dFiles = counts.files - first.files;
   const bytesPerSecond = dt > 0 && dBytes > 0 ? (dBytes / dt) * 1000 : undefined;
-  if (isZipDone(counts)) return { bytesPerSecond, etaMs: 0 };
-  if (counts.totalbytes > 0) {
-    const etaMs = bytesPerSecond === undefined ? undefined : (Math.max(0, counts.totalbytes - counts.bytes) / bytesPerSecond) * 1000;
-    return { bytesPerSecond, etaMs };
-  }
-  const etaMs = dt > 0 && dFiles > 0 ? (Math.max(0, counts.totalfiles - counts.files) * dt) / dFiles : undefined;
+  let etaMs: number | undefined;
+  if (isZipDone(counts)) etaMs = 0;
+  else if (counts.totalbytes > 0) {
+    if (bytesPerSecond !== undefined) etaMs = (Math.max(0, counts.totalbytes - counts.bytes) / bytesPerSecond) * 1000;
+  } else if (dt > 0 && dFiles > 0) etaMs = (Math.max(0, counts.totalfiles - counts.files) * dt) / dFiles;
   return { bytesPerSecond, etaMs };
 }

@@ -66,7 +66,7 @@ export function allowedSilenceMs(last: StallEvidence | undefined): number {
   if (last === undefined || isZipDone(last)) return baseMs;
   const left = last.totalbytes - last.bytes;
   if (!(left > 0)) return baseMs;
-  const observed = last.bytesPerSecond;
-  const pace = observed !== undefined && observed > 0 ? Math.max(minPaceBytesPerSecond, Math.min(floorBytesPerSecond, observed / slowdown)) : floorBytesPerSecond;
+  const observed = last.bytesPerSecond ?? 0;
+  const pace = observed > 0 ? Math.max(minPaceBytesPerSecond, Math.min(floorBytesPerSecond, observed / slowdown)) : floorBytesPerSecond;
   return Math.max(baseMs, Math.ceil((left / pace) * 1000));
 }

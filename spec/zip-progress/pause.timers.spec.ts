@@ -137,6 +137,6 @@ describe('zipProgress$ paused (fake timers)', () => {
   });
 
   it('refuses a paused option that is not an Observable', () => {
-    expect(() => zipProgress$({ progresshash: 'h', paused: true as never })).toThrow(new TypeError('paused must be an Observable<boolean>'));
+    expect(() => zipProgress$({ progresshash: 'h', paused: true as never })).toThrow(new TypeError('paused must be an Observable<boolean>, got boolean'));
   });
 });
