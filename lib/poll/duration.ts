@@ -34,7 +34,8 @@ export function durationOption(name: string, value: unknown, rules: DurationRule
   throw invalidOption(name, `a number of ms ${rules.allowZero ? '>= 0' : '> 0'}${rules.allowInfinity === false ? ', finite' : ' (or Infinity)'}`, value);
 }
 
-const FINITE_FROM_ZERO: DurationRules = { allowZero: true, allowInfinity: false };
+/** A wait: 0 ms or more, and finite (a wait that never ends would be a hang). One object, shared. */
+export const FINITE_FROM_ZERO: DurationRules = { allowZero: true, allowInfinity: false };
 
 /** The rule of a schedule's delays: finite (a poll that never comes is a hang), however long, 0 allowed. */
 export const DELAY_RULE: OptionRule = (name, value) => durationOption(name, value, FINITE_FROM_ZERO);

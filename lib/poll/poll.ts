@@ -1,5 +1,5 @@
 import { from, Observable, type Observer, type SchedulerLike, type Unsubscribable } from 'rxjs';
-import { durationOption } from './duration.js';
+import { durationOption, FINITE_FROM_ZERO } from './duration.js';
 import { followPaused, type PauseListener } from './pause.js';
 import { scheduleAfter } from './schedule-after.js';
 
@@ -372,7 +372,7 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
     let ms: number;
     try {
       // A wait that never ends would be a hang: finite, however long.
-      ms = durationOption('the wait a backoff returns', config.backoff(this.context()), { allowZero: true, allowInfinity: false });
+      ms = durationOption('the wait a backoff returns', config.backoff(this.context()), FINITE_FROM_ZERO);
     } catch (error) {
       this.subscriber.error(error);
       return;
