@@ -1,4 +1,4 @@
-import { hasName, PCloudZipError } from './pcloud-zip-error.js';
+import { causeOption, hasName, PCloudZipError } from './pcloud-zip-error.js';
 
 /**
  * The caller's `signal` aborted the operation. Named `AbortError` like the platform's, so
@@ -19,7 +19,7 @@ export class AbortError extends PCloudZipError {
 
   /** `cause`: the signal's `reason` (left out when undefined). */
   constructor(init: { readonly cause?: unknown } = {}) {
-    super('the operation was aborted', init.cause === undefined ? undefined : { cause: init.cause });
+    super('the operation was aborted', causeOption(init.cause));
   }
 
   /**

@@ -18,12 +18,13 @@ import { hasName, PCloudZipError } from './pcloud-zip-error.js';
  */
 export class PCloudApiError extends PCloudZipError {
   override readonly name = 'PCloudApiError' as const;
+  // `declare`d fields: set by the constructor only, with no class-field code defining them first.
   /** pCloud's `result` code (1000, 1901, 2000, 5000, ...); compare with `PCloudErrorCode`. */
-  readonly code: number;
+  declare readonly code: number;
   /** The pCloud method that answered, e.g. `'savezipprogress'`. */
-  readonly method: string;
+  declare readonly method: string;
   /** Whether the library retries this code (see `isTransientCode`). */
-  readonly transient: boolean;
+  declare readonly transient: boolean;
 
   constructor(init: { code: number; method: string; message: string; transient: boolean }) {
     super(`pCloud ${init.method} failed with ${init.code}: ${init.message}`);

@@ -20,6 +20,11 @@ export function hasName<N extends string>(value: unknown, name: N): value is Nam
   return typeof value === 'object' && value !== null && (value as { readonly name?: unknown }).name === name;
 }
 
+/** Error options holding `cause` only when there is one (no own `cause: undefined`). */
+export function causeOption(cause: unknown): ErrorOptions | undefined {
+  return cause === undefined ? undefined : { cause };
+}
+
 /**
  * The base class of every error the library raises (like ky's `KyError`): `PCloudApiError`,
  * `TransportError`, `ResponseDecodeError`, `ProgressTimeoutError` and `AbortError`. Catch the

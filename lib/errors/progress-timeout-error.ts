@@ -15,12 +15,13 @@ import { hasName, PCloudZipError } from './pcloud-zip-error.js';
  */
 export class ProgressTimeoutError extends PCloudZipError {
   override readonly name = 'ProgressTimeoutError' as const;
+  // `declare`d fields: set by the constructor only, with no class-field code defining them first.
   /** `'deadline'`: past the overall `timeout`; `'stall'`: no change for `stallTimeout`. */
-  readonly reason: 'deadline' | 'stall';
+  declare readonly reason: 'deadline' | 'stall';
   /** The limit that was exceeded, in ms. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
   /** The last snapshot emitted before giving up, if any. */
-  readonly lastProgress: ZipProgress | undefined;
+  declare readonly lastProgress: ZipProgress | undefined;
 
   constructor(init: { readonly reason: 'deadline' | 'stall'; readonly timeoutMs: number; readonly lastProgress: ZipProgress | undefined }) {
     super(

@@ -15,14 +15,15 @@ import { hasName, PCloudZipError } from './pcloud-zip-error.js';
  */
 export class ResponseDecodeError extends PCloudZipError {
   override readonly name = 'ResponseDecodeError' as const;
+  // `declare`d fields: set by the constructor only, with no class-field code defining them first.
   /** The pCloud method whose answer could not be decoded. */
-  readonly method: string;
+  declare readonly method: string;
   /** Offending paths, e.g. `['files', 'totalbytes']`; `['(body)']` for non-JSON bodies. */
-  readonly paths: readonly string[];
+  declare readonly paths: readonly string[];
   /** The start of the body, scrubbed of credentials. */
-  readonly excerpt: string;
+  declare readonly excerpt: string;
   /** HTTP status of the response. */
-  readonly status: number;
+  declare readonly status: number;
 
   constructor(init: { method: string; paths: readonly string[]; problems: readonly string[]; excerpt: string; status: number }) {
     super(`pCloud ${init.method} sent an unexpected response: ${init.problems.join('; ')}. Body starts: ${init.excerpt}`);

@@ -1,4 +1,4 @@
-import { hasName, PCloudZipError } from './pcloud-zip-error.js';
+import { causeOption, hasName, PCloudZipError } from './pcloud-zip-error.js';
 
 /** What went wrong below the API: see {@link TransportError}. */
 export type TransportErrorKind = 'network' | 'timeout' | 'http' | 'redirect';
@@ -20,16 +20,17 @@ export type TransportErrorKind = 'network' | 'timeout' | 'http' | 'redirect';
  */
 export class TransportError extends PCloudZipError {
   override readonly name = 'TransportError' as const;
+  // `declare`d fields: set by the constructor only, with no class-field code defining them first.
   /** What failed: see {@link TransportErrorKind}. */
-  readonly kind: TransportErrorKind;
+  declare readonly kind: TransportErrorKind;
   /** The pCloud method being called. */
-  readonly method: string;
+  declare readonly method: string;
   /** HTTP status for `kind: 'http'` and `'redirect'`. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /** The server's `Retry-After`, in ms, when it sent one. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   /** Whether the library retries this failure. */
-  readonly transient: boolean;
+  declare readonly transient: boolean;
 
   constructor(init: {
     kind: TransportErrorKind;
@@ -40,7 +41,7 @@ export class TransportError extends PCloudZipError {
     retryAfterMs?: number;
     cause?: unknown;
   }) {
-    super(`pCloud ${init.method}: ${init.message}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(`pCloud ${init.method}: ${init.message}`, causeOption(init.cause));
     this.kind = init.kind;
     this.method = init.method;
     this.status = init.status;

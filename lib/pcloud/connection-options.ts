@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import { invalidInput } from '../errors/invalid-input.js';
 import type { OptionsSnapshot } from '../poll/read-once.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, type PCloudClientConfig } from './client.js';
 import { type Credentials, hasCredentials, validateCredentials } from './credentials.js';
@@ -33,26 +34,19 @@ export function readConnectionOptions(options: PCloudConnectionOptions): Options
   return { auth: options.auth, accessToken: options.accessToken, apiUrl: options.apiUrl, fetch: options.fetch, signal: options.signal, maxResponseBytes: options.maxResponseBytes };
 }
 
-/** A value for an error message: numbers as such, anything else by its type. */
-function show(value: unknown): string {
-  return typeof value === 'number' ? String(value) : typeof value;
-}
-
 /** Validates the connection options (read once: see {@link OptionsSnapshot}); throws a TypeError naming the option. */
 export function resolveConnection(options: OptionsSnapshot<PCloudConnectionOptions>): ResolvedConnection {
   const credentials: Credentials = { auth: options.auth, accessToken: options.accessToken };
   validateCredentials(credentials);
   // Only a missing apiUrl means the default: null is a mistake, not a request for production.
-  if (options.apiUrl === null) throw new TypeError('apiUrl must be a URL (leave it undefined for the default), got null');
+  if (options.apiUrl === null) invalidInput('apiUrl must be a URL (leave it undefined for the default), got null');
   const apiUrl = parseApiUrl(options.apiUrl ?? DEFAULT_API_URL, 'apiUrl', hasCredentials(credentials));
-  const { fetch, signal } = options;
-  if (fetch !== undefined && typeof fetch !== 'function') throw new TypeError('fetch must be a function');
-  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
-    throw new TypeError('signal must be an AbortSignal');
-  }
-  const { maxResponseBytes } = options;
+  const { fetch, signal, maxResponseBytes } = options;
+  if (fetch !== undefined && typeof fetch !== 'function') invalidInput('fetch must be a function');
+  // typeof null is 'object': `?.` turns it away too.
+  if (signal !== undefined && (typeof signal !== 'object' || typeof signal?.addEventListener !== 'function')) invalidInput('signal must be an AbortSignal');
   if (maxResponseBytes !== undefined && !(maxResponseBytes === Infinity || (Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0))) {
-    throw new TypeError(`maxResponseBytes must be a whole number of bytes > 0 (or Infinity), got ${show(maxResponseBytes)}`);
+    invalidInput(`maxResponseBytes must be a whole number of bytes > 0 (or Infinity), got ${typeof maxResponseBytes === 'number' ? maxResponseBytes : typeof maxResponseBytes}`);
   }
   return { apiUrl, credentials, fetch, signal, maxResponseBytes: maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
 }
@@ -65,12 +59,6 @@ export function clientConfig(
   connection: ResolvedConnection,
   polling: { readonly requestTimeout: number; readonly scheduler: SchedulerLike },
 ): PCloudClientConfig {
-  return {
-    apiUrl: connection.apiUrl,
-    credentials: connection.credentials,
-    fetch: connection.fetch,
-    maxResponseBytes: connection.maxResponseBytes,
-    requestTimeout: polling.requestTimeout,
-    scheduler: polling.scheduler,
-  };
+  // `signal` comes along unused: the client aborts through its subscriber, not the signal.
+  return { ...connection, requestTimeout: polling.requestTimeout, scheduler: polling.scheduler };
 }

@@ -1,3 +1,5 @@
+import { invalidInput } from '../errors/invalid-input.js';
+
 /** The two ways pCloud accepts a token. */
 export interface Credentials {
   /** A pCloud session token, sent as the form field `auth`. */
@@ -6,31 +8,27 @@ export interface Credentials {
   readonly accessToken?: string | undefined;
 }
 
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * Throws a TypeError naming the option when the credentials are malformed or ambiguous, or cannot
  * be sent as given (a lone surrogate; a non-Latin-1 `accessToken`, which goes in a header).
  */
 export function validateCredentials(credentials: Credentials): void {
   const { auth, accessToken } = credentials;
-  if (auth !== undefined && accessToken !== undefined) {
-    throw new TypeError('pass either auth or accessToken, not both');
-  }
+  if (auth !== undefined && accessToken !== undefined) invalidInput('pass either auth or accessToken, not both');
   for (const [name, value] of [['auth', auth], ['accessToken', accessToken]] as const) {
     if (value === undefined) continue;
-    if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${name} must be a non-empty string`);
+    if (typeof value !== 'string' || value === '') invalidInput(`${name} must be a non-empty string`);
     // A token with white space or control characters is a copy-paste accident, and one with a
     // CR/LF could split an HTTP header.
-    if (/[\s\p{Cc}]/u.test(value)) throw new TypeError(`${name} contains white space or control characters`);
-    // Half a surrogate pair cannot be encoded (as a form field nor in a header): it is a broken
-    // string, not a token, and would otherwise fail every request with an untyped URIError.
-    if (LONE_SURROGATE.test(value)) throw new TypeError(`${name} contains a lone UTF-16 surrogate (a broken string)`);
+    if (/[\s\p{Cc}]/u.test(value)) invalidInput(`${name} contains white space or control characters`);
+    // Half a surrogate pair (with the u flag, \p{Cs} matches only an unpaired one) cannot be
+    // encoded, as a form field nor in a header: it is a broken string, not a token, and would
+    // otherwise fail every request with an untyped URIError.
+    if (/\p{Cs}/u.test(value)) invalidInput(`${name} contains a lone UTF-16 surrogate (a broken string)`);
   }
   // A header value is a byte string: a character past U+00FF cannot be sent as a Bearer token.
   if (accessToken !== undefined && /[\u0100-\uffff]/.test(accessToken)) {
-    throw new TypeError('accessToken contains characters that cannot be sent in an HTTP header (only Latin-1)');
+    invalidInput('accessToken contains characters that cannot be sent in an HTTP header (only Latin-1)');
   }
 }
 

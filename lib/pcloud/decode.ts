@@ -15,30 +15,27 @@ export interface DecodeContext {
   readonly hint?: ((code: number) => string | undefined) | undefined;
 }
 
-const scrubberOf = (ctx: DecodeContext): Scrubber => (ctx.secrets instanceof Scrubber ? ctx.secrets : new Scrubber(ctx.secrets));
-
+/** A value found in the body, for a message. */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return 'a string';
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? `the number ${value}` : `the number ${value} (not a safe integer)`;
+  if (typeof value === 'number') return `the number ${value}${Number.isSafeInteger(value) ? '' : ' (not a safe integer)'}`;
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function decodeError(ctx: DecodeContext, body: string, problems: { path: string; text: string }[]): ResponseDecodeError {
-  const scrubber = scrubberOf(ctx);
+/** Where a body is wrong (a field's path, `(body)` or `(root)`) and how. */
+type Problem = readonly [path: string, what: string];
+
+function decodeError(ctx: DecodeContext, body: string, problems: readonly Problem[]): ResponseDecodeError {
+  const scrubber = Scrubber.of(ctx.secrets);
   return new ResponseDecodeError({
     method: ctx.method,
     status: ctx.status,
-    paths: [...new Set(problems.map((p) => p.path))],
-    problems: problems.map((p) => scrubber.text(p.text)),
+    paths: [...new Set(problems.map(([path]) => path))],
+    problems: problems.map(([path, what]) => scrubber.text(`${path}: ${what}`)),
     excerpt: excerpt(body, scrubber),
   });
-}
-
-function fail(ctx: DecodeContext, body: string, problems: { path: string; text: string }[]): never {
-  throw decodeError(ctx, body, problems);
 }
 
 /**
@@ -46,23 +43,19 @@ function fail(ctx: DecodeContext, body: string, problems: { path: string; text: 
  * `(body)`, quoting the start that was read.
  */
 export function responseTooLarge(ctx: DecodeContext, start: string, limit: number): ResponseDecodeError {
-  return decodeError(ctx, start, [{ path: '(body)', text: `(body): longer than the ${limit}-byte limit (maxResponseBytes); reading stopped there` }]);
+  return decodeError(ctx, start, [['(body)', `longer than the ${limit}-byte limit (maxResponseBytes); reading stopped there`]]);
 }
 
 function check<A>(codec: t.Decoder<unknown, A>, value: unknown, ctx: DecodeContext, body: string): A {
   const result = codec.decode(value);
   if (result._tag === 'Right') return result.right;
-  fail(
+  throw decodeError(
     ctx,
     body,
-    result.left.map((error) => {
-      const path = error.context
-        .map((entry) => entry.key)
-        .filter((key) => key !== '')
-        .join('.') || '(root)';
-      const expected = error.context[error.context.length - 1]?.type.name ?? 'a value';
-      return { path, text: `${path}: expected ${expected}, got ${describe(error.value)}` };
-    }),
+    result.left.map(({ context, value: found }): Problem => [
+      context.map((entry) => entry.key).filter(Boolean).join('.') || '(root)',
+      `expected ${context.at(-1)?.type.name ?? 'a value'}, got ${describe(found)}`,
+    ]),
   );
 }
 
@@ -76,21 +69,21 @@ export function decodeResponse<A>(codec: t.Decoder<unknown, A>, body: string, ct
   try {
     json = JSON.parse(body);
   } catch {
-    fail(ctx, body, [{ path: '(body)', text: body.trim() === '' ? '(body): empty' : '(body): not JSON' }]);
+    throw decodeError(ctx, body, [['(body)', body.trim() ? 'not JSON' : 'empty']]);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    fail(ctx, body, [{ path: '(root)', text: `(root): expected a JSON object, got ${describe(json)}` }]);
+    throw decodeError(ctx, body, [['(root)', `expected a JSON object, got ${describe(json)}`]]);
   }
   // `result: 0` announces the success shape; its codec checks every field, `result` included.
   if ((json as { result?: unknown }).result === 0) return check(codec, json, ctx, body);
   // Otherwise a failure: a missing or non-integer `result` is named on its own first.
   check(ResultField, json, ctx, body);
-  const failure = check(ApiErrorBody, json, ctx, body);
-  const hint = ctx.hint?.(failure.result);
+  const { result, error } = check(ApiErrorBody, json, ctx, body);
+  const hint = ctx.hint?.(result);
   throw new PCloudApiError({
-    code: failure.result,
+    code: result,
     method: ctx.method,
-    message: scrubberOf(ctx).text(hint === undefined ? failure.error : `${failure.error} Hint: ${hint}.`),
-    transient: isTransientCode(failure.result),
+    message: Scrubber.of(ctx.secrets).text(hint === undefined ? error : `${error} Hint: ${hint}.`),
+    transient: isTransientCode(result),
   });
 }

@@ -1,10 +1,11 @@
+import { invalidInput } from '../errors/invalid-input.js';
+
 /** pCloud's US API host; EU accounts use `https://eapi.pcloud.com`. */
 export const DEFAULT_API_URL = 'https://api.pcloud.com';
 
-/** True for hosts whose traffic never leaves the machine: 127.0.0.0/8, ::1 and localhost. */
+/** True for hosts whose traffic never leaves the machine: 127.0.0.0/8, ::1 and localhost (brackets and case ignored). */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  return /^\[?(localhost|::1|127(\.\d{1,3}){3})\]?$/i.test(hostname);
 }
 
 /**
@@ -20,21 +21,14 @@ export function parseApiUrl(value: string | URL, option: string, withCredentials
   try {
     url = new URL(String(value));
   } catch {
-    throw new TypeError(`${option} must be an absolute http(s) URL`);
+    return invalidInput(`${option} must be an absolute http(s) URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new TypeError(`${option} must use http or https, not ${url.protocol.replace(':', '')}`);
-  }
-  if (url.username || url.password) {
-    throw new TypeError(`${option} must not contain a user name or password`);
-  }
-  if (url.search || url.hash) {
-    throw new TypeError(`${option} must not have a query string or fragment`);
-  }
-  if (withCredentials && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new TypeError(
-      `${option} uses plain http to ${url.hostname}: credentials are only sent over https or to a loopback host`,
-    );
+  const { protocol, hostname } = url;
+  if (protocol !== 'https:' && protocol !== 'http:') invalidInput(`${option} must use http or https, not ${protocol.slice(0, -1)}`);
+  if (url.username || url.password) invalidInput(`${option} must not contain a user name or password`);
+  if (url.search || url.hash) invalidInput(`${option} must not have a query string or fragment`);
+  if (withCredentials && protocol === 'http:' && !isLoopbackHost(hostname)) {
+    invalidInput(`${option} uses plain http to ${hostname}: credentials are only sent over https or to a loopback host`);
   }
   return url;
 }

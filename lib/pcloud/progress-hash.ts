@@ -1,3 +1,5 @@
+import { invalidInput } from '../errors/invalid-input.js';
+
 /**
  * A fresh, unguessable `progresshash` (128 random bits, hex), as pCloud asks for a different one
  * on every `savezip`. Uses Web Crypto, present in browsers and Node >= 19, so the main entry
@@ -15,10 +17,8 @@ export function newProgressHash(): string {
  * body (it would fail every request with an untyped `URIError`).
  */
 export function validateProgressHash(progresshash: unknown): asserts progresshash is string {
-  if (typeof progresshash !== 'string' || progresshash.trim() === '') {
-    throw new TypeError('progresshash must be a non-empty string');
-  }
-  if (/\p{Cc}/u.test(progresshash)) throw new TypeError('progresshash contains a control character (NUL, CR, LF, ...)');
+  if (typeof progresshash !== 'string' || progresshash.trim() === '') invalidInput('progresshash must be a non-empty string');
+  if (/\p{Cc}/u.test(progresshash)) invalidInput('progresshash contains a control character (NUL, CR, LF, ...)');
   // With the u flag, \p{Cs} matches only a surrogate that is not part of a pair.
-  if (/\p{Cs}/u.test(progresshash)) throw new TypeError('progresshash contains a lone surrogate (not valid UTF-16 text)');
+  if (/\p{Cs}/u.test(progresshash)) invalidInput('progresshash contains a lone surrogate (not valid UTF-16 text)');
 }

@@ -8,49 +8,54 @@
 
 export const REDACTED = '[redacted]';
 
-const hexDigit = (digit: string): string => (/[a-f]/i.test(digit) ? `[${digit.toLowerCase()}${digit.toUpperCase()}]` : digit);
-const hexPattern = (value: number, width: number): string => Array.from(value.toString(16).padStart(width, '0'), hexDigit).join('');
+/** `value` as `width` hex digits, each letter matching either case (`[aA]`). */
+const hexPattern = (value: number, width: number): string =>
+  value.toString(16).padStart(width, '0').replace(/[a-f]/g, (digit) => `[${digit}${digit.toUpperCase()}]`);
 /** A regex atom matching exactly one UTF-16 code unit, whatever it is (no `u` flag is used). */
 const unitAtom = (unit: number): string => `\\u${unit.toString(16).padStart(4, '0')}`;
 
-/** JSON's short escapes (a token is validated free of control characters, but the emulator sees any). */
-const SHORT_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't' };
+/**
+ * JSON's short escapes: `SHORT_ESCAPED[i]` may be written `\` + `SHORT_ESCAPES[i]` (a token is
+ * validated free of control characters, but the emulator sees any).
+ */
+const SHORT_ESCAPED = '"\\/\b\f\n\r\t';
+const SHORT_ESCAPES = '"\\/bfnrt';
 
 /** One UTF-16 code unit as it may appear in JSON text: itself, `\uXXXX` (either case), or a short escape. */
-function jsonUnit(unit: number): string {
-  const alternatives = [unitAtom(unit), `\\\\u${hexPattern(unit, 4)}`];
-  const short = SHORT_ESCAPES[String.fromCharCode(unit)];
-  if (short !== undefined) alternatives.push(`\\\\${unitAtom(short.charCodeAt(0))}`);
-  return `(?:${alternatives.join('|')})`;
+function jsonUnit(unit: string): string {
+  const code = unit.charCodeAt(0);
+  const short = SHORT_ESCAPED.indexOf(unit);
+  return `(?:${unitAtom(code)}|\\\\u${hexPattern(code, 4)}${short < 0 ? '' : `|\\\\${unitAtom(SHORT_ESCAPES.charCodeAt(short))}`})`;
 }
 
-/** The UTF-8 bytes of one code point; a lone surrogate is encoded as U+FFFD, like URLSearchParams does. */
-function utf8(codePoint: number): number[] {
-  const cp = codePoint >= 0xd800 && codePoint <= 0xdfff ? 0xfffd : codePoint;
-  if (cp < 0x80) return [cp];
-  if (cp < 0x800) return [0xc0 | (cp >> 6), 0x80 | (cp & 63)];
-  if (cp < 0x10000) return [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63)];
-  return [0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63)];
-}
-
-/** One code point in any spelling: JSON (per code unit, so a half-escaped pair too), %XX per UTF-8 byte, `+` for a space. */
+/**
+ * One code point in any spelling: JSON per code unit (`split('')` splits into code units, so a
+ * half-escaped pair is caught too), `%XX` per UTF-8 byte (TextEncoder encodes a lone surrogate as
+ * U+FFFD, like URLSearchParams does), `+` for a space.
+ */
 function codePointPattern(char: string): string {
-  const units = [...Array(char.length).keys()].map((i) => jsonUnit(char.charCodeAt(i))).join('');
-  const alternatives = [units, utf8(char.codePointAt(0) ?? 0).map((byte) => `%${hexPattern(byte, 2)}`).join('')];
-  if (char === ' ') alternatives.push('\\+');
-  return `(?:${alternatives.join('|')})`;
+  const percent = Array.from(new TextEncoder().encode(char), (byte) => `%${hexPattern(byte, 2)}`).join('');
+  return `(?:${char.split('').map(jsonUnit).join('')}|${percent}${char === ' ' ? '|\\+' : ''})`;
 }
 
-/** Code points of a string, lone surrogates included (`[...s]` keeps them as one-unit strings). */
-const codePoints = (secret: string): string[] => Array.from(secret);
-
-/** A regex source matching `secret` in any spelling, each character independently. */
+/** A regex source matching `secret` in any spelling, each code point (a lone surrogate too) independently. */
 export function secretPattern(secret: string): string {
-  return codePoints(secret).map(codePointPattern).join('');
+  return Array.from(secret, codePointPattern).join('');
 }
 
-/** Characters that never occur in a spelling unless they are in the secret itself: safe marker material. */
-const FALLBACK_MARKERS = ['\u2022', '\u00a4', '\u00a7', '\u00b6', '\u00d7'];
+/**
+ * The replacement text: `[redacted]`, unless a secret could be spelled with it (a secret such as
+ * `act`, or one with a bracket); then a run of a character no secret contains. Spellings add only
+ * ASCII to a secret's own characters, so such a non-ASCII run can never form (a part of) a
+ * spelling with its neighbours.
+ */
+function markerFor(secrets: readonly string[], pattern: RegExp): string {
+  const all = secrets.join('');
+  if (!/[[\]]/.test(all) && !pattern.test(REDACTED)) return REDACTED;
+  let code = 0x2022; // '•'
+  while (all.includes(String.fromCharCode(code))) code += 1;
+  return String.fromCharCode(code).repeat(3);
+}
 
 /**
  * Scrubs a fixed set of secrets from texts. Built once per set of secrets (a call's), used for
@@ -63,35 +68,23 @@ const FALLBACK_MARKERS = ['\u2022', '\u00a4', '\u00a7', '\u00b6', '\u00d7'];
  * ```
  */
 export class Scrubber {
-  readonly #pattern: RegExp | undefined;
+  readonly #pattern: RegExp;
   readonly #marker: string;
 
   constructor(secrets: readonly (string | undefined)[]) {
     const unique = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s !== ''))].sort((a, b) => b.length - a.length);
-    this.#pattern = unique.length === 0 ? undefined : new RegExp(unique.map(secretPattern).join('|'), 'g');
-    this.#marker = this.#chooseMarker(unique);
+    // No secrets: `(?!)` never matches, and the text comes back as it is.
+    this.#pattern = new RegExp(unique.map(secretPattern).join('|') || '(?!)', 'g');
+    this.#marker = markerFor(unique, this.#pattern);
   }
 
-  /**
-   * The replacement text: `[redacted]`, unless a secret could be spelled with it (a secret such
-   * as `act`, or one with a bracket); then a run of a character no secret contains, so that a
-   * replacement can never form (a part of) a spelling with its neighbours.
-   */
-  #chooseMarker(secrets: readonly string[]): string {
-    const pattern = this.#pattern;
-    if (pattern === undefined) return REDACTED;
-    const inSecrets = (char: string): boolean => secrets.some((secret) => secret.includes(char));
-    pattern.lastIndex = 0;
-    if (!inSecrets('[') && !inSecrets(']') && !pattern.test(REDACTED)) return REDACTED;
-    let char = FALLBACK_MARKERS.find((candidate) => !inSecrets(candidate));
-    for (let code = 0x2580; char === undefined; code += 1) if (!inSecrets(String.fromCharCode(code))) char = String.fromCharCode(code);
-    return char.repeat(3);
+  /** `secrets` as a Scrubber (itself when it is one). */
+  static of(secrets: readonly (string | undefined)[] | Scrubber): Scrubber {
+    return secrets instanceof Scrubber ? secrets : new Scrubber(secrets);
   }
 
-  /** `text` with every spelling of every secret replaced. */
+  /** `text` with every spelling of every secret replaced (`replace` restarts a global regex at 0). */
   text(text: string): string {
-    if (this.#pattern === undefined) return text;
-    this.#pattern.lastIndex = 0;
     return text.replace(this.#pattern, this.#marker);
   }
 }
@@ -103,7 +96,7 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
 
 /** A short, single-line, scrubbed excerpt of a response body for error messages. */
 export function excerpt(body: string, secrets: readonly (string | undefined)[] | Scrubber, max = 120): string {
-  const scrubber = secrets instanceof Scrubber ? secrets : new Scrubber(secrets);
+  const scrubber = Scrubber.of(secrets);
   // Redact before cutting, so a secret straddling the cut cannot leak half of itself; again after
   // folding white space, which could join the parts of a secret that holds a space.
   const clean = scrubber.text(scrubber.text(body).replace(/\s+/g, ' ').trim());

@@ -9,12 +9,12 @@ const MAX_DEPTH = 8;
 /** Fields of Node's system errors worth keeping (they name the failure: ECONNREFUSED, connect, ...). */
 const KEPT_FIELDS = ['code', 'errno', 'syscall', 'address', 'port'] as const;
 
+/** `value[key]`, or undefined for null, undefined or a throwing getter (primitives have none of these keys). */
 function field(value: unknown, key: string): unknown {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
   try {
-    return (value as Record<string, unknown>)[key];
+    return (value as Readonly<Record<string, unknown>> | null | undefined)?.[key];
   } catch {
-    return undefined; // a throwing getter
+    return undefined;
   }
 }
 
@@ -41,19 +41,25 @@ function textOf(value: unknown): string {
  * ```
  */
 export function scrubbedCopy(error: unknown, scrubber: Scrubber, depth = 0): Error {
+  const deeper = depth < MAX_DEPTH;
+  const copyOf = (inner: unknown): Error => scrubbedCopy(inner, scrubber, depth + 1);
+  const scrubbed = (key: string): string | undefined => {
+    const value = field(error, key);
+    return typeof value === 'string' ? scrubber.text(value) : undefined;
+  };
   const cause = field(error, 'cause');
-  const copy = new Error(scrubber.text(textOf(error)), cause !== undefined && depth < MAX_DEPTH ? { cause: scrubbedCopy(cause, scrubber, depth + 1) } : undefined);
-  const name = field(error, 'name');
-  Object.defineProperty(copy, 'name', { value: typeof name === 'string' ? scrubber.text(name) : 'Error', writable: true, configurable: true, enumerable: false });
+  const copy = new Error(scrubber.text(textOf(error)), cause !== undefined && deeper ? { cause: copyOf(cause) } : undefined);
+  // Not enumerable, like the `name` an Error inherits.
+  Object.defineProperty(copy, 'name', { value: scrubbed('name') ?? 'Error', writable: true, configurable: true });
+  const fields = copy as unknown as Record<string, unknown>;
   for (const key of KEPT_FIELDS) {
     const value = field(error, key);
-    if (typeof value === 'string') Object.assign(copy, { [key]: scrubber.text(value) });
-    else if (typeof value === 'number') Object.assign(copy, { [key]: value });
+    if (typeof value === 'number') fields[key] = value;
+    else if (typeof value === 'string') fields[key] = scrubber.text(value);
   }
   const errors = field(error, 'errors');
-  if (Array.isArray(errors) && depth < MAX_DEPTH) Object.assign(copy, { errors: errors.slice(0, 8).map((inner: unknown) => scrubbedCopy(inner, scrubber, depth + 1)) });
-  const stack = field(error, 'stack');
-  copy.stack = typeof stack === 'string' ? scrubber.text(stack) : `${copy.name}: ${copy.message}`;
+  if (Array.isArray(errors) && deeper) fields.errors = errors.slice(0, 8).map(copyOf);
+  copy.stack = scrubbed('stack') ?? `${copy.name}: ${copy.message}`;
   return copy;
 }
 
