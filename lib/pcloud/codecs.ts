@@ -17,11 +17,11 @@ export const Count = /* @__PURE__ */ t.brand(
   'Count',
 );
 
-/** `result` of a failed call: any non-zero integer. */
-const NonZeroInt = /* @__PURE__ */ t.refinement(t.Int, (n) => n !== 0, 'NonZeroInt');
-
-/** `{"result": <code>, "error": "<text>"}`, pCloud's shape for every failure. */
-export const ApiErrorBody = /* @__PURE__ */ t.type({ result: NonZeroInt, error: t.string }, 'ApiErrorBody');
+/**
+ * `{"result": <code>, "error": "<text>"}`, pCloud's shape for every failure. `result` is never 0
+ * here: `decodeResponse` reads a body with `result: 0` as a success.
+ */
+export const ApiErrorBody = /* @__PURE__ */ t.type({ result: t.Int, error: t.string }, 'ApiErrorBody');
 
 /** Any integer `result`: tells which of the two shapes to expect. */
 export const ResultField = /* @__PURE__ */ t.type({ result: t.Int }, 'ResultField');

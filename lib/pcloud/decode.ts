@@ -71,9 +71,8 @@ export function decodeResponse<A>(codec: t.Decoder<unknown, A>, body: string, ct
   } catch {
     throw decodeError(ctx, body, [['(body)', body.trim() ? 'not JSON' : 'empty']]);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw decodeError(ctx, body, [['(root)', `expected a JSON object, got ${describe(json)}`]]);
-  }
+  const found = describe(json);
+  if (found !== 'an object') throw decodeError(ctx, body, [['(root)', `expected a JSON object, got ${found}`]]);
   // `result: 0` announces the success shape; its codec checks every field, `result` included.
   if ((json as { result?: unknown }).result === 0) return check(codec, json, ctx, body);
   // Otherwise a failure: a missing or non-integer `result` is named on its own first.

@@ -17,13 +17,6 @@ export interface HintContext {
 const EU_HOST = 'eapi.pcloud.com';
 const US_HOST = 'api.pcloud.com';
 
-/** A token that belongs to the other region is refused as a wrong one: say which host to try. */
-function regionHint(host: string): string {
-  return host === EU_HOST
-    ? `a US account on the EU host (use apiUrl https://${US_HOST})`
-    : `an EU account on the US host (use apiUrl https://${EU_HOST})`;
-}
-
 /** The directories a savezip names: any of them may be the one that does not exist. */
 function savezipDirectories(params: HintContext['params']): string[] {
   const named: string[] = [];
@@ -46,9 +39,12 @@ function savezipDirectories(params: HintContext['params']): string[] {
  * // 'the token is wrong or expired, or it is an EU account on the US host (use apiUrl https://eapi.pcloud.com)'
  */
 export function accountHint({ code, host }: HintContext): string | undefined {
-  if (code === PCloudErrorCode.LoginFailed) return `the token is wrong or expired, or it is ${regionHint(host)}`;
-  if (code === PCloudErrorCode.InvalidAccessToken) return `the access token is wrong, or it is ${regionHint(host)}`;
-  return undefined;
+  const refused =
+    code === PCloudErrorCode.LoginFailed ? 'token is wrong or expired' : code === PCloudErrorCode.InvalidAccessToken ? 'access token is wrong' : undefined;
+  if (refused === undefined) return undefined;
+  // A token that belongs to the other region is refused as a wrong one: say which host to try.
+  const [account, otherHost] = host === EU_HOST ? ['a US account on the EU', US_HOST] : ['an EU account on the US', EU_HOST];
+  return `the ${refused}, or it is ${account} host (use apiUrl https://${otherHost})`;
 }
 
 /**
