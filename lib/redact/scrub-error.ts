@@ -43,23 +43,20 @@ function textOf(value: unknown): string {
 export function scrubbedCopy(error: unknown, scrubber: Scrubber, depth = 0): Error {
   const deeper = depth < MAX_DEPTH;
   const copyOf = (inner: unknown): Error => scrubbedCopy(inner, scrubber, depth + 1);
-  const scrubbed = (key: string): string | undefined => {
-    const value = field(error, key);
-    return typeof value === 'string' ? scrubber.text(value) : undefined;
-  };
+  const scrubbed = (value: unknown): string | undefined => (typeof value === 'string' ? scrubber.text(value) : undefined);
   const cause = field(error, 'cause');
   const copy = new Error(scrubber.text(textOf(error)), cause !== undefined && deeper ? { cause: copyOf(cause) } : undefined);
   // Not enumerable, like the `name` an Error inherits.
-  Object.defineProperty(copy, 'name', { value: scrubbed('name') ?? 'Error', writable: true, configurable: true });
+  Object.defineProperty(copy, 'name', { value: scrubbed(field(error, 'name')) ?? 'Error', writable: true, configurable: true });
   const fields = copy as unknown as Record<string, unknown>;
   for (const key of KEPT_FIELDS) {
     const value = field(error, key);
-    if (typeof value === 'number') fields[key] = value;
-    else if (typeof value === 'string') fields[key] = scrubber.text(value);
+    const kept = typeof value === 'number' ? value : scrubbed(value);
+    if (kept !== undefined) fields[key] = kept;
   }
   const errors = field(error, 'errors');
   if (Array.isArray(errors) && deeper) fields.errors = errors.slice(0, 8).map(copyOf);
-  copy.stack = scrubbed('stack') ?? `${copy.name}: ${copy.message}`;
+  copy.stack = scrubbed(field(error, 'stack')) ?? `${copy.name}: ${copy.message}`;
   return copy;
 }
 
