@@ -45,17 +45,16 @@ export function scrubbedCopy(error: unknown, scrubber: Scrubber, depth = 0): Err
   const copyOf = (inner: unknown): Error => scrubbedCopy(inner, scrubber, depth + 1);
   const scrubbed = (value: unknown): string | undefined => (typeof value === 'string' ? scrubber.text(value) : undefined);
   const cause = field(error, 'cause');
-  const copy = new Error(scrubber.text(textOf(error)), cause !== undefined && deeper ? { cause: copyOf(cause) } : undefined);
+  const copy = new Error(scrubber.text(textOf(error)), cause !== undefined && deeper ? { cause: copyOf(cause) } : undefined) as Error & Record<string, unknown>;
   // Not enumerable, like the `name` an Error inherits.
   Object.defineProperty(copy, 'name', { value: scrubbed(field(error, 'name')) ?? 'Error', writable: true, configurable: true });
-  const fields = copy as unknown as Record<string, unknown>;
   for (const key of KEPT_FIELDS) {
     const value = field(error, key);
     const kept = typeof value === 'number' ? value : scrubbed(value);
-    if (kept !== undefined) fields[key] = kept;
+    if (kept !== undefined) copy[key] = kept;
   }
   const errors = field(error, 'errors');
-  if (Array.isArray(errors) && deeper) fields.errors = errors.slice(0, 8).map(copyOf);
+  if (Array.isArray(errors) && deeper) copy.errors = errors.slice(0, 8).map(copyOf);
   copy.stack = scrubbed(field(error, 'stack')) ?? `${copy.name}: ${copy.message}`;
   return copy;
 }
