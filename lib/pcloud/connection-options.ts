@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { invalidInput } from '../errors/invalid-input.js';
+import { FUNCTION_RULE, methodRule, optionRule } from '../poll/option-rules.js';
 import type { OptionsSnapshot } from '../poll/read-once.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, type PCloudClientConfig } from './client.js';
 import { type Credentials, hasCredentials, validateCredentials } from './credentials.js';
@@ -34,6 +35,13 @@ export function readConnectionOptions(options: PCloudConnectionOptions): Options
   return { auth: options.auth, accessToken: options.accessToken, apiUrl: options.apiUrl, fetch: options.fetch, signal: options.signal, maxResponseBytes: options.maxResponseBytes };
 }
 
+/** `signal`: anything that can be listened to, as an AbortSignal of any realm or polyfill. */
+const SIGNAL_RULE = /* @__PURE__ */ methodRule('addEventListener', 'an AbortSignal');
+const MAX_RESPONSE_BYTES_RULE = /* @__PURE__ */ optionRule(
+  (value) => value === Infinity || (Number.isSafeInteger(value) && (value as number) > 0),
+  'a whole number of bytes > 0 (or Infinity)',
+);
+
 /** Validates the connection options (read once: see {@link OptionsSnapshot}); throws a TypeError naming the option. */
 export function resolveConnection(options: OptionsSnapshot<PCloudConnectionOptions>): ResolvedConnection {
   const credentials: Credentials = { auth: options.auth, accessToken: options.accessToken };
@@ -42,12 +50,9 @@ export function resolveConnection(options: OptionsSnapshot<PCloudConnectionOptio
   if (options.apiUrl === null) invalidInput('apiUrl must be a URL (leave it undefined for the default), got null');
   const apiUrl = parseApiUrl(options.apiUrl ?? DEFAULT_API_URL, 'apiUrl', hasCredentials(credentials));
   const { fetch, signal, maxResponseBytes } = options;
-  if (fetch !== undefined && typeof fetch !== 'function') invalidInput('fetch must be a function');
-  // typeof null is 'object': `?.` turns it away too.
-  if (signal !== undefined && (typeof signal !== 'object' || typeof signal?.addEventListener !== 'function')) invalidInput('signal must be an AbortSignal');
-  if (maxResponseBytes !== undefined && !(maxResponseBytes === Infinity || (Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0))) {
-    invalidInput(`maxResponseBytes must be a whole number of bytes > 0 (or Infinity), got ${typeof maxResponseBytes === 'number' ? maxResponseBytes : typeof maxResponseBytes}`);
-  }
+  if (fetch !== undefined) FUNCTION_RULE('fetch', fetch);
+  if (signal !== undefined) SIGNAL_RULE('signal', signal);
+  if (maxResponseBytes !== undefined) MAX_RESPONSE_BYTES_RULE('maxResponseBytes', maxResponseBytes);
   return { apiUrl, credentials, fetch, signal, maxResponseBytes: maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
 }
 
