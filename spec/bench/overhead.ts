@@ -5,7 +5,7 @@ import { AUTH, doneAfter, startLoopbackServer } from './loopback-server.js';
 import type { BenchOptions, BenchSection } from './section.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { median } from './stats.js';
+import { percentile } from './stats.js';
 
 /**
  * Per-poll overhead: CPU that `zipProgress$` spends per request, next to the same poll loop
@@ -24,8 +24,9 @@ interface Plan {
 
 // Many short batches, interleaved, rather than a few long rounds: the machine's drift (other
 // processes, CPU frequency, GC debt) then lands on all three pollers alike. With 5 rounds of
-// 2000 polls, single rounds ranged 0.97x..1.49x on an idle machine.
-const FULL: Plan = { batches: 40, polls: 200 };
+// 2000 polls, single rounds ranged 0.97x..1.49x on an idle machine; 100 jobs of 200 polls per
+// loop keep the run under two minutes.
+const FULL: Plan = { batches: 100, polls: 200 };
 const SMOKE: Plan = { batches: 3, polls: 50 };
 
 type Poller = (apiUrl: string, polls: number, id: string) => Promise<void>;
@@ -126,9 +127,12 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   const libCpu = cpu('lib');
   const handCpu = cpu('hand');
   const kyCpu = cpu('ky');
+  // Judged on all jobs at once (total CPU over total polls, per loop). Each job's own ratio to
+  // the ky job of its rotation is far noisier (quartiles below), so no single job decides.
+  const pairedRatios = samples.lib.map((s, i) => s.cpuMicros / samples.ky[i]!.cpuMicros);
   const ratio = libCpu / kyCpu;
   const passed = ratio <= MAX_RATIO_VS_KY;
-  // The noise, shown: the same ratio over each fifth of the batches.
+  // The noise, shown: the ratio of means over each fifth of the batches.
   const blocks = 5;
   const blockSize = Math.max(1, Math.floor(plan.batches / blocks));
   const blockRatios: number[] = [];
@@ -137,7 +141,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     blockRatios.push(part('lib') / part('ky'));
   }
   const table = [
-    `| CPU per poll (mean of ${plan.batches} interleaved jobs x ${plan.polls} polls each) | measured | baseline | ratio | target | met |`,
+    `| CPU per poll (mean of ${plan.batches} interleaved jobs x ${plan.polls} polls per loop) | measured | baseline | ratio | target | met |`,
     '|---|---|---|---|---|---|',
     `| zipProgress$ vs the same loop written by hand over ky | ${micros(libCpu)} | ${micros(kyCpu)} | ${ratio.toFixed(2)}x | <= ${MAX_RATIO_VS_KY.toFixed(2)}x | ${passed ? 'yes' : 'NO'} |`,
     `| information: zipProgress$ vs the hand-written fetch loop | ${micros(libCpu)} | ${micros(handCpu)} | ${(libCpu / handCpu).toFixed(2)}x | - | - |`,
@@ -155,7 +159,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
       'What zipProgress$ adds per poll: ky, a form body built from its parameters, an AbortController (handed to fetch directly, not merged into ky\'s signal), a body read bounded by maxResponseBytes, io-ts decoding, a snapshot with rate and ETA, and the schedule. The request timeout is one timer per run of back-to-back polls, re-armed lazily, not a timer per request. ky alone builds a Request and clones it for retries, which the ky row measures.',
       `Each batch is one job (one subscription, ${plan.polls} polls) per poller; batches are interleaved, the order rotating each batch, after one unrecorded warm-up job of each. A young-generation GC closes every batch, so each poller pays for its own garbage.`,
       `The same ratio over each fifth of the batches: ${blockRatios.map((r) => `${r.toFixed(2)}x`).join(', ')} (the target is judged on the whole run; CPU figures move with whatever else the machine runs).`,
-      `Per-batch medians, µs/poll: zipProgress$ ${median(samples.lib.map((s) => s.cpuMicros)).toFixed(0)}, hand loop ${median(samples.hand.map((s) => s.cpuMicros)).toFixed(0)}, ky loop ${median(samples.ky.map((s) => s.cpuMicros)).toFixed(0)}.`,
+      `Single jobs are noisy: the ratio of each zipProgress$ job to the ky job of its rotation has quartiles ${[0.25, 0.5, 0.75].map((q) => `${percentile(pairedRatios, q).toFixed(2)}x`).join(', ')}.`,
     ],
   };
 }
