@@ -115,5 +115,17 @@ export function resolvePolling(options: PollingOptions): ResolvedPolling {
   } else {
     backoff = given;
   }
-  return { ...resolved, backoff, rateLimitDelay };
+  // Spelled out: one small object per subscription, with a fixed shape (a spread of the
+  // loop-built `resolved` measured about 350 bytes more per subscription).
+  return {
+    backoff,
+    rateLimitDelay,
+    requestTimeout: resolved.requestTimeout,
+    timeout: resolved.timeout,
+    stallTimeout: resolved.stallTimeout,
+    maxRetries: resolved.maxRetries,
+    notFoundGrace: resolved.notFoundGrace,
+    scheduler: resolved.scheduler,
+    paused: resolved.paused,
+  };
 }

@@ -217,7 +217,7 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
 export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling): Observable<ZipProgress> {
   // Cold, and built once: every poll of every subscription sends the same request.
   // The poller bounds each request (one timer per subscription, not one per poll).
-  const progress$ = callPCloud$({ ...clientConfig(connection, polling), requestTimeout: Infinity }, 'savezipprogress', { progresshash }, SaveZipProgressBody);
+  const progress$ = callPCloud$(clientConfig(connection, { requestTimeout: Infinity, scheduler: polling.scheduler }), 'savezipprogress', { progresshash }, SaveZipProgressBody);
   const watched = new Observable<ZipProgress>((subscriber) => new ZipProgressWatch(progress$, polling, subscriber).start());
   return watched.pipe(abortable(connection.signal));
 }
