@@ -18,7 +18,7 @@ module.exports = [
     // 16.5 -> 17.0 (measured 16.81): re-attach (`job`) and `paused` (issue 14) added about
     // 1.1 kB; io-ts codecs marked pure and savezip's hint kept out of this import took back about
     // 0.75 kB.
-    // 17.0 -> 16.5 (measured 16.42): option validation shared by every option (one rule table,
+    // 17.0 -> 16.5 (measured 16.47): option validation shared by every option (one rule table,
     // one message style), a leaner scrubber, decoder and error classes took back about 0.7 kB;
     // the per-poll CPU work (one request-timeout timer per run of polls) added about 0.3 kB.
     // Issue 12's 12 kB is out of reach while ky (4.9 KiB gzip alone) and io-ts + fp-ts stay
