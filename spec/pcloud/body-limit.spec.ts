@@ -5,13 +5,13 @@
  * so what the server produced shows how much the client read.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { ResponseDecodeError, zipProgress$ } from '../../lib/index.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../../lib/pcloud/client.js';
 import { collect } from '../support/collect.js';
+import { listenLoopback } from '../support/listen-loopback.js';
 import { thrownBy } from '../support/thrown.js';
 import { waitFor } from '../support/wait.js';
 
@@ -29,7 +29,6 @@ interface Streamed {
 /** A server that streams `total` bytes of `fill` per request, gzipped or plain, produced lazily. */
 async function streamingServer(total: number, gzip: boolean): Promise<{ url: string; stats: Streamed; close: () => Promise<void> }> {
   const stats: Streamed = { produced: 0, closedByClient: false, requests: 0 };
-  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res: ServerResponse) => {
     stats.requests += 1;
     req.resume();
@@ -49,21 +48,11 @@ async function streamingServer(total: number, gzip: boolean): Promise<{ url: str
     const done = gzip ? pipeline(source, createGzip({ level: 9 }), res) : pipeline(source, res);
     done.catch(() => undefined); // the client closing the connection ends it
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { url, close } = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     stats,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close,
   };
 }
 

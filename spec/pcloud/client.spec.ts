@@ -5,13 +5,13 @@
  * request; hints for 2000 and 2005; the closed-connection case.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { PCloudApiError, ResponseDecodeError, saveZip$, TransportError, zipProgress$ } from '../../lib/index.js';
 import { apiErrorHint } from '../../lib/pcloud/hints.js';
 import { startFakePCloud } from '../../lib/testing/index.js';
 import { collect } from '../support/collect.js';
+import { listenLoopback } from '../support/listen-loopback.js';
 import { thrownBy } from '../support/thrown.js';
 
 const FAST = { initialDelay: 1, maxDelay: 5, jitter: 'none' } as const;
@@ -19,7 +19,6 @@ const FAST = { initialDelay: 1, maxDelay: 5, jitter: 'none' } as const;
 /** A raw server on 127.0.0.1:0 answering every request with `handler`. */
 async function rawServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; server: Server; requests: () => number; close: () => Promise<void> }> {
   let count = 0;
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     count += 1;
     req.resume();
@@ -27,23 +26,12 @@ async function rawServer(handler: (req: IncomingMessage, res: ServerResponse) =>
       handler(req, res);
     });
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     server,
     requests: () => count,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close,
   };
 }
 

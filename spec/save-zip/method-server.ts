@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from '../support/listen-loopback.js';
 
 /** How the server answers one request of a method: `n` counts that method's requests from 1. */
 export type Handler = (reply: Reply, n: number) => void;
@@ -36,7 +36,6 @@ export interface MethodServer {
 export async function startMethodServer(handlers: Readonly<Record<string, Handler>>): Promise<MethodServer> {
   const calls: SeenCall[] = [];
   const counts = new Map<string, number>();
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -78,22 +77,13 @@ export async function startMethodServer(handlers: Readonly<Record<string, Handle
       handle(req, res);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     calls,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      return listening.close();
+    },
   };
 }

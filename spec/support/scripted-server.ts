@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from './listen-loopback.js';
 
 /** One scripted answer. A plain object body is sent as JSON. */
 export interface Answer {
@@ -40,7 +40,6 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
   let answers: Answer[] = [{ body: { result: 0, files: 1, totalfiles: 1, bytes: 1, totalbytes: 1 } }];
   let next = 0;
   const requests: SeenRequest[] = [];
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const waiters: (() => void)[] = [];
   const notify = (): void => {
@@ -83,12 +82,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       handle(req, res, Buffer.concat(chunks).toString('utf8'));
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLoopback(server);
 
   /** Resolves once `done()` holds (checked on every request event); fails after 5 s naming `what`. */
   const until = (what: string, done: () => boolean): Promise<void> =>
@@ -108,7 +102,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     });
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     requests,
     script(...list) {
       answers = list;
@@ -116,12 +110,10 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     },
     waitForRequests: (n) => until(`${n} requests`, () => requests.length >= n),
     waitForClose: (n) => until(`request ${n} to be closed before its answer`, () => requests[n - 1]?.closedEarly === true),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => { resolve(); });
-      }),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      return listening.close();
+    },
   };
 }
 
