@@ -1,6 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import { invalidInput } from '../errors/invalid-input.js';
-import { FUNCTION_RULE, methodRule, optionRule } from '../poll/option-rules.js';
+import { FUNCTION_RULE, invalidInput, methodRule, optionRule } from '../poll/option-rules.js';
 import type { OptionsSnapshot } from '../poll/read-once.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, type PCloudClientConfig } from './client.js';
 import { type Credentials, hasCredentials, validateCredentials } from './credentials.js';

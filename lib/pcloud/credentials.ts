@@ -1,4 +1,4 @@
-import { invalidInput } from '../errors/invalid-input.js';
+import { invalidInput } from '../poll/option-rules.js';
 
 /** The two ways pCloud accepts a token. */
 export interface Credentials {

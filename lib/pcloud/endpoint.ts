@@ -1,4 +1,4 @@
-import { invalidInput } from '../errors/invalid-input.js';
+import { invalidInput } from '../poll/option-rules.js';
 
 /** pCloud's US API host; EU accounts use `https://eapi.pcloud.com`. */
 export const DEFAULT_API_URL = 'https://api.pcloud.com';

@@ -1,4 +1,4 @@
-import { invalidInput } from '../errors/invalid-input.js';
+import { invalidInput } from '../poll/option-rules.js';
 
 /**
  * A fresh, unguessable `progresshash` (128 random bits, hex), as pCloud asks for a different one

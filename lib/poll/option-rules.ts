@@ -5,6 +5,14 @@
 export type OptionRule = (name: string, value: unknown) => unknown;
 
 /**
+ * Throws the TypeError of a bad option or argument whose message says it all (which option,
+ * what is wrong with it). One helper instead of a `throw new TypeError(...)` at every check.
+ */
+export function invalidInput(message: string): never {
+  throw new TypeError(message);
+}
+
+/**
  * The one message style of a bad option, `<name> must be <expected>, got <value>`: numbers as
  * such, anything else by its type (never its text, which may be a token).
  */
