@@ -227,8 +227,7 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
   unsubscribe(): void {
     this.stopped = true;
     this.pauseSubscription?.unsubscribe();
-    this.watchdog?.unsubscribe();
-    this.watchdog = undefined;
+    this.dropWatchdog();
     const pending = this.pending;
     this.pending = undefined;
     pending?.unsubscribe();
@@ -281,6 +280,11 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
     // asked for the next request (sent by the loop in send()).
     if (this.halted()) subscription.unsubscribe();
     else if (this.pending === undefined && !subscription.closed) this.pending = subscription;
+  }
+
+  private dropWatchdog(): void {
+    this.watchdog?.unsubscribe();
+    this.watchdog = undefined;
   }
 
   /** Starts the request timeout of the request being sent (see `watchdog`). */
@@ -390,8 +394,7 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
       return;
     }
     this.immediatePolls = 0;
-    this.watchdog?.unsubscribe();
-    this.watchdog = undefined;
+    this.dropWatchdog();
     this.pending = scheduleAfter<Poller<unknown>>(config.scheduler, delay, pollAgain, this as Poller<unknown>);
   }
 }

@@ -38,7 +38,7 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
   readonly maxRetries: number;
   readonly scheduler: SchedulerLike;
   readonly paused: Observable<boolean> | undefined;
-  /** Enforced by the poller with one timer for all polls (the client's per-call timer is off). */
+  /** Enforced by the poller, lazily (the client's per-call timer is off: see observeZipProgress). */
   readonly requestTimeout: number;
   private readonly startedAt: number;
   private first: ProgressSample | undefined;
@@ -216,7 +216,7 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
  */
 export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling): Observable<ZipProgress> {
   // Cold, and built once: every poll of every subscription sends the same request.
-  // The poller bounds each request (one timer per subscription, not one per poll).
+  // The poller bounds each request (one timer per run of back-to-back polls, not one per poll).
   const progress$ = callPCloud$(clientConfig(connection, { requestTimeout: Infinity, scheduler: polling.scheduler }), 'savezipprogress', { progresshash }, SaveZipProgressBody);
   const watched = new Observable<ZipProgress>((subscriber) => new ZipProgressWatch(progress$, polling, subscriber).start());
   return watched.pipe(abortable(connection.signal));
