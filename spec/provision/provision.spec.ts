@@ -5,7 +5,7 @@
  * real packages on this machine are never touched: a fake apt-get stands in for the real one.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,8 +20,16 @@ interface Run {
 }
 
 function run(env: NodeJS.ProcessEnv, uid?: number): Promise<Run> {
+  // Another user may not reach the checkout (a clone inside a 0700 `mktemp -d` directory, as CI
+  // does): that run gets a copy of the script in the test's own 0755 directory.
+  let script = SCRIPT;
+  if (uid !== undefined) {
+    script = join(dir, 'provision.sh');
+    copyFileSync(SCRIPT, script);
+    chmodSync(script, 0o755);
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(BASH, [SCRIPT], { env, ...(uid === undefined ? {} : { uid, gid: uid }) });
+    const child = spawn(BASH, [script], { env, ...(uid === undefined ? {} : { uid, gid: uid }) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
