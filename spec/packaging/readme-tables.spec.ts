@@ -6,13 +6,15 @@
  * default column as the spec formats it (`30 000 ms`, `1 MiB`, `0.05`, `'equal'`, `Math.random`).
  * A changed default, or an option added to or removed from the code, fails here until the table
  * follows. Options without a default value in the code (`stallTimeout`: judged from the job;
- * `backoff`; `fetch`) are checked by name only.
+ * `backoff`; `fetch`) are checked by name only. saveZip$'s own options (tree, destination,
+ * `timeoffset`, `pinServer`) are prose in its section: each must be named there.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADAPTIVE_DEFAULTS, DEFAULT_API_URL, EXPONENTIAL_DEFAULTS, POLLING_DEFAULTS } from '../../lib/index.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../../lib/pcloud/client.js';
 import { resolveExponential } from '../../lib/poll/exponential-backoff.js';
+import { readSaveZipOptions } from '../../lib/save-zip/options.js';
 import { readZipProgressOptions } from '../../lib/zip-progress/options.js';
 
 const ROOT = join(__dirname, '..', '..');
@@ -94,6 +96,14 @@ describe('README option tables match the code', () => {
       expect(resolveExponential({}).maxDelay).toBe(maxDelay);
       expect(resolveExponential({ initialDelay: maxDelay * 3 }).maxDelay).toBe(maxDelay * 3);
     });
+  });
+
+  it('the saveZip$ section names every option saveZip$ reads beyond those of zipProgress$', () => {
+    const section = /### Start a zip and watch it[\s\S]*?\n### /.exec(readme)?.[0] ?? '';
+    const own = Object.keys(readSaveZipOptions({})).filter((name) => !(name in readZipProgressOptions({})));
+    expect(own).toEqual(expect.arrayContaining(['folderid', 'topath', 'pinServer']));
+    // As `name` or in an example, `name: value`.
+    expect(own.filter((name) => !new RegExp(`\`${name}[\`:]`).test(section))).toEqual([]);
   });
 
   it('formats values the way the tables write them', () => {

@@ -1,5 +1,5 @@
 import { firstValueFrom } from 'rxjs';
-import { saveZip$, type SaveZipOptions, zipFileMetadata$, type ZipJobRef, zipProgress$ } from '../../lib/index.js';
+import { saveZip$, type SaveZipOptions, zipFileMetadata$, type ZipFileMetadataOptions, type ZipJobRef, zipProgress$ } from '../../lib/index.js';
 
 /**
  * Options a call does not know (README, "Unknown options"): the watching calls' `job` and
@@ -19,6 +19,7 @@ describe('options a call does not know', () => {
   const start = { auth: 't', fetch, folderid: 1, topath: '/b.zip' };
   /** Plain JavaScript, or an object typed elsewhere: the compiler does not see the extra key. */
   const untyped = (options: object): SaveZipOptions => options;
+  const untypedLookup = (options: object): ZipFileMetadataOptions => options as ZipFileMetadataOptions;
 
   afterEach(() => {
     expect(requests).toEqual([]);
@@ -41,7 +42,7 @@ describe('options a call does not know', () => {
   });
 
   it('zipFileMetadata$ refuses a progresshash in place of the job', () => {
-    expect(() => zipFileMetadata$(untyped({ auth: 't', fetch, progresshash: 'abc' }) as never)).toThrow(
+    expect(() => zipFileMetadata$(untypedLookup({ auth: 't', fetch, progresshash: 'abc' }))).toThrow(
       new TypeError("zipFileMetadata$ takes job, not progresshash: pass the started event's job, which says where the zip goes"),
     );
   });
@@ -53,8 +54,8 @@ describe('options a call does not know', () => {
     const saveOptions = { ...start, ...own, folderids: [2], toname: 'x.zip', timeoffset: 0, pinServer: false };
     expect(() => zipProgress$({ ...saveOptions, job })).not.toThrow();
     expect(() => zipFileMetadata$({ ...saveOptions, job })).not.toThrow();
-    // zipFileMetadata$ looks up the job's destination, not a topath passed beside it.
-    const failed = await firstValueFrom(zipFileMetadata$({ ...saveOptions, job, apiUrl: 'https://api.pcloud.com', topath: '/other.zip' })).catch((e: unknown) => e);
+    // zipFileMetadata$ looks up the job's destination (/a.zip), not the topath beside it (/b.zip).
+    const failed = await firstValueFrom(zipFileMetadata$({ ...saveOptions, job, apiUrl: 'https://api.pcloud.com' })).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(Error);
     expect(requests).toEqual([expect.stringMatching(/^https:\/\/api7\.pcloud\.com\/stat .*path=%2Fa\.zip/)]);
     requests.length = 0;
