@@ -99,11 +99,11 @@ export async function call(baseUrl: string, method: string, parts: CallParts): P
 /** Uploads `files` into folder `folderid` as one multipart POST (pCloud's uploadfile). */
 export async function upload(baseUrl: string, account: Account, folderid: number, files: ReadonlyMap<string, string>, dispatcher: Dispatcher): Promise<Answer> {
   const form = new FormData();
-  // Parameters before the files, as pCloud reads a multipart body in order.
-  for (const [name, value] of Object.entries({ ...credentialParams(account), folderid: String(folderid), nopartial: '1' })) form.append(name, value);
+  // The credential in the form, before the files; the rest in the query, as public clients send it.
+  for (const [name, value] of Object.entries(credentialParams(account))) form.append(name, value);
   for (const [name, data] of files) form.append('file', new Blob([data], { type: 'text/plain' }), name);
   const init = { method: 'POST', body: form, dispatcher, signal: AbortSignal.timeout(120_000) };
-  const response = await fetch(`${baseUrl}/uploadfile`, init);
+  const response = await fetch(methodUrl(baseUrl, 'uploadfile', { folderid: String(folderid), nopartial: '1' }), init);
   const body = (await response.json()) as Record<string, unknown>;
   return { status: response.status, headers: response.headers, body };
 }
