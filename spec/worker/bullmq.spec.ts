@@ -321,7 +321,7 @@ it('stopped mid-zip more times than its attempts, the job spends none and its zi
       await stopZipWorker(worker);
     }
     const handedBack = await queue.getJob(stopped.id ?? '');
-    expect({ state: await handedBack?.getState(), attemptsMade: handedBack?.attemptsMade }).toEqual({ state: expect.stringMatching(/^(delayed|waiting)$/), attemptsMade: 0 });
+    expect({ handedBack: ['delayed', 'waiting'].includes(await handedBack?.getState() ?? ''), attemptsMade: handedBack?.attemptsMade }).toEqual({ handedBack: true, attemptsMade: 0 });
   }
   const last = startZipWorker(inProcessConfig('after-stops'));
   try {
