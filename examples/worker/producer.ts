@@ -4,11 +4,13 @@
  *   REDIS_URL=redis://127.0.0.1:6379 npx tsx examples/worker/producer.ts --folderid 0 --topath /zips/all.zip
  *   npx tsx examples/worker/producer.ts --fileids 11,12 --tofolderid 5 --toname pair.zip
  *
- * Give every job its own destination: the worker's retry logic relies on it (see worker.ts).
+ * One job per destination: the job id is derived from the account and destination (job-id.ts), so
+ * a second job for the same zip is refused; the worker's retry logic relies on it (see worker.ts).
  */
 import { parseArgs } from 'node:util';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
-import { type PCloudFileMetadata, saveZip$ } from '../../lib/index.js';
+import { type PCloudFileMetadata, saveZip$ } from '../../lib/node.js';
+import { describeZipJob, DuplicateZipJobError, zipJobId } from './job-id.js';
 import { boundedConnection, checkRedisUrl, shownRedisUrl } from './redis.js';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, type ZipJobData } from './worker.js';
 
@@ -19,7 +21,8 @@ export const PRODUCER_USAGE = `Usage: npx tsx examples/worker/producer.ts TREE D
 Enqueues one pCloud zip job for examples/worker/worker.ts, on the Redis of REDIS_URL
 (default ${DEFAULT_REDIS_URL}) and the queue ZIP_QUEUE (default ${DEFAULT_QUEUE}).
   TREE          --folderid ID | --folderids ID,ID | --fileids ID,ID
-  DESTINATION   --topath /full/path.zip | --tofolderid ID --toname NAME (one per job)
+  DESTINATION   --topath /full/path.zip | --tofolderid ID --toname NAME (one job per destination)
+  --account NAME  the worker's account to zip in (PCLOUD_ACCOUNTS_FILE); default: its PCLOUD_AUTH
   --help        this text`;
 
 /**
@@ -52,13 +55,26 @@ export function openZipQueue(redisUrl: string, name: string = DEFAULT_QUEUE, { c
  * observable validates it; nothing is sent, as nothing subscribes.
  */
 export function validateZipJob(data: ZipJobData): void {
+  if (data.account !== undefined && (typeof data.account !== 'string' || data.account === '')) throw new TypeError('account must be a non-empty name');
   saveZip$({ ...data.tree, ...data.destination });
 }
 
-/** Validates the job (see {@link validateZipJob}), then adds it; rejects with a TypeError on a bad job. */
-export async function enqueueZip(queue: ZipQueue, data: ZipJobData, options: JobsOptions = {}): Promise<Job<ZipJobData, PCloudFileMetadata>> {
+/**
+ * Validates the job (see {@link validateZipJob}), then adds it under the id of its destination
+ * ({@link zipJobId}); rejects with a TypeError on a bad job and with {@link DuplicateZipJobError}
+ * when the queue holds a job for that destination (waiting, running, or ended and still kept).
+ */
+export async function enqueueZip(queue: ZipQueue, data: ZipJobData, options: Omit<JobsOptions, 'jobId'> = {}): Promise<Job<ZipJobData, PCloudFileMetadata>> {
   validateZipJob(data);
-  return queue.add('savezip', data, { ...ZIP_JOB_OPTIONS, ...options });
+  const jobId = zipJobId(data);
+  const job = await queue.add('savezip', data, { ...ZIP_JOB_OPTIONS, ...options, jobId });
+  // BullMQ answers an existing id with that id and adds nothing. The stored job is ours only if
+  // it is the one just built (same creation time, in ms); else it is the earlier job.
+  const stored = await queue.getJob(jobId);
+  if (stored !== undefined && stored.timestamp !== job.timestamp) {
+    throw new DuplicateZipJobError(jobId, await stored.getState(), describeZipJob(data));
+  }
+  return job;
 }
 
 /** A command line that cannot work: the message says what is wrong. */
@@ -91,6 +107,7 @@ export function parseProducerArgs(argv: readonly string[]): ProducerCommand {
         topath: { type: 'string' },
         tofolderid: { type: 'string' },
         toname: { type: 'string' },
+        account: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -102,6 +119,7 @@ export function parseProducerArgs(argv: readonly string[]): ProducerCommand {
   return {
     kind: 'enqueue',
     job: {
+      ...(values.account === undefined ? {} : { account: values.account }),
       tree: { folderid: values.folderid, folderids: values.folderids, fileids: values.fileids },
       destination: { topath: values.topath, tofolderid: values.tofolderid, toname: values.toname },
     },
@@ -117,7 +135,8 @@ export interface ProducerIo {
 
 /**
  * The program; resolves to its exit code: 0 enqueued (or --help), 2 a bad command line or job,
- * 1 Redis unreachable or refusing. Every failure is one line on `err`.
+ * 1 Redis unreachable or refusing, or a job for that destination already queued. Every failure is
+ * one line on `err`.
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: ProducerIo): Promise<number> {
   const usage = (message: string): number => {
@@ -151,6 +170,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.out(`enqueued job ${job.id ?? '?'}`);
     return 0;
   } catch (error) {
+    if (error instanceof DuplicateZipJobError) {
+      io.err(`producer: ${error.message}`);
+      return 1;
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const unreachable = typeof code === 'string' || /connection is closed|stream isn't writeable|max retries/i.test(errorText(error));
     const hint = unreachable ? ': is redis-server running there? Set REDIS_URL to your Redis' : '';

@@ -13,7 +13,7 @@ import {
   type ZipJobRef,
   zipProgress$,
   type ZipProgress,
-} from '../../lib/index.js';
+} from '../../lib/node.js';
 
 /**
  * Waits between reads of the saved file while it is not there yet (2009, 2005): progress reaches

@@ -10,24 +10,31 @@
  * `zipFileMetadata$`). Only when pCloud no longer knows it (1901), or when the attempt died
  * before the reference was stored, does the retry send `savezip` again; if that answers 2004, the
  * worker checks that the file is a zip created since the job was enqueued and returns it. The
- * producer gives each job its own destination, which makes that check sufficient.
+ * producer gives each job its own destination (the job id is derived from it), which makes that
+ * check sufficient.
+ *
+ * A stopping worker hands its jobs back without spending an attempt (BullMQ's `moveToDelayed` and
+ * `DelayedError`), so deploys during a zip of hours cost nothing; a crash is a BullMQ stall, of
+ * which a job survives `maxStalledCount`. Each decision goes to the job's log (`job.log`).
  */
 import { hostname } from 'node:os';
-import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
-import { concatMap, filter, lastValueFrom } from 'rxjs';
+import { DelayedError, type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import { concatMap, filter, lastValueFrom, tap } from 'rxjs';
 import {
   type Credentials,
   DEFAULT_API_URL,
   PCloudApiError,
   PCloudErrorCode,
   type PCloudFileMetadata,
-  POLLING_DEFAULTS,
   saveZip$,
   type SaveZipDestination,
   type SaveZipTree,
+  zipFileMetadata$,
   type ZipJobRef,
   type ZipProgress,
-} from '../../lib/index.js';
+} from '../../lib/node.js';
+import { AccountsFileError, credentialsFor, readAccountsFile, type WorkerAccounts } from './accounts.js';
+import { describeZipJob } from './job-id.js';
 import { checkRedisUrl, shownRedisUrl } from './redis.js';
 import { resumeZip } from './resume.js';
 
@@ -39,6 +46,11 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** A job: what to zip and where to save it (one destination per job, see the file comment). */
 export interface ZipJobData {
+  /**
+   * The account to zip in: a name the worker maps to credentials (`PCLOUD_ACCOUNTS_FILE`), never
+   * a token (job data sits in Redis in clear). Absent: the worker's default account.
+   */
+  readonly account?: string;
   readonly tree: SaveZipTree;
   readonly destination: SaveZipDestination;
   /**
@@ -64,20 +76,41 @@ export interface ZipJobProgress {
   readonly worker: string;
 }
 
-export interface WorkerConfig {
+export interface WorkerConfig extends WorkerAccounts {
   readonly redisUrl: string;
   readonly queue: string;
   readonly apiUrl: string;
-  readonly credentials: Credentials;
   readonly name: string;
   readonly concurrency: number;
-  /** Short values let another worker take over a killed worker's job sooner (BullMQ stall check). */
+  /**
+   * How soon another worker takes over a crashed worker's job: within about lockDuration +
+   * stalledInterval (BullMQ's stall check). A live worker renews its locks every lockDuration / 2
+   * however long the zip runs.
+   */
   readonly lockDuration: number;
   readonly stalledInterval: number;
+  /** Crashes (stalls) one job survives; the next fails it, whatever its attempts. */
+  readonly maxStalledCount: number;
+  /** Where the worker's decisions also go, besides each job's log (`main`: the console). */
+  readonly log?: (line: string) => void;
 }
 
-/** `signal.reason` when the worker itself is stopping: the job is retried, not cancelled. */
+/** `signal.reason` when the worker itself is stopping: the job is handed back, not cancelled. */
 export const SHUTDOWN_REASON = 'worker shutting down';
+
+/**
+ * How long a handed-back job waits before a worker may take it: long enough for the stopping
+ * worker's own fetch loop to be gone, short enough not to matter to a zip.
+ */
+export const HAND_BACK_DELAY_MS = 250;
+
+/**
+ * Crashes a job survives (BullMQ's default is 1: a second crash during one zip of hours would
+ * fail it). A crash costs a re-attach, not a second zip; graceful stops do not count. Ten crashes
+ * during one job say something is wrong with the job or the fleet: then it fails, with "job
+ * stalled more than allowable limit".
+ */
+export const DEFAULT_MAX_STALLED_COUNT = 10;
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -96,7 +129,17 @@ export class WorkerConfigError extends Error {
 export function configFromEnv(env: NodeJS.ProcessEnv): WorkerConfig {
   const auth = env.PCLOUD_AUTH;
   const accessToken = env.PCLOUD_ACCESS_TOKEN;
-  if (!auth && !accessToken) throw new WorkerConfigError('no pCloud token: set PCLOUD_AUTH (or PCLOUD_ACCESS_TOKEN for OAuth) in the environment');
+  const accountsFile = env.PCLOUD_ACCOUNTS_FILE;
+  if (!auth && !accessToken && !accountsFile) {
+    throw new WorkerConfigError('no pCloud token: set PCLOUD_AUTH (or PCLOUD_ACCESS_TOKEN for OAuth), or PCLOUD_ACCOUNTS_FILE, in the environment');
+  }
+  let accounts: ReadonlyMap<string, Credentials> | undefined;
+  try {
+    accounts = accountsFile ? readAccountsFile(accountsFile) : undefined;
+  } catch (error) {
+    if (!(error instanceof AccountsFileError)) throw error;
+    throw new WorkerConfigError(`PCLOUD_ACCOUNTS_FILE: ${error.message}`);
+  }
   const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL;
   try {
     checkRedisUrl(redisUrl);
@@ -107,48 +150,31 @@ export function configFromEnv(env: NodeJS.ProcessEnv): WorkerConfig {
     redisUrl,
     queue: env.ZIP_QUEUE ?? DEFAULT_QUEUE,
     apiUrl: env.PCLOUD_API_URL ?? DEFAULT_API_URL,
-    credentials: auth ? { auth } : { accessToken },
+    ...(auth ? { credentials: { auth } } : accessToken ? { credentials: { accessToken } } : {}),
+    ...(accounts === undefined ? {} : { accounts }),
     name: env.WORKER_NAME ?? `${hostname()}:${process.pid}`,
     concurrency: positive(env, 'WORKER_CONCURRENCY', 2),
     lockDuration: positive(env, 'WORKER_LOCK_DURATION', 30_000),
     stalledInterval: positive(env, 'WORKER_STALLED_INTERVAL', 30_000),
+    maxStalledCount: positive(env, 'WORKER_MAX_STALLED_COUNT', DEFAULT_MAX_STALLED_COUNT),
   };
 }
 
-function isZipMetadata(value: unknown, name: string): value is PCloudFileMetadata {
-  if (typeof value !== 'object' || value === null) return false;
-  const entry = value as Record<string, unknown>;
-  return entry.isfolder === false && entry.name === name && typeof entry.fileid === 'number' && typeof entry.size === 'number' &&
-    typeof entry.id === 'string' && (entry.contenttype === undefined || entry.contenttype === 'application/zip');
-}
-
 /**
- * The file at the job's destination if an earlier attempt saved it: a zip created no earlier than
- * the job itself (pCloud dates have second precision). Undefined when it is anything else.
+ * The zip at the job's destination if an earlier attempt saved it: the file `savezip` just
+ * refused to overwrite (2004), if it was created no earlier than the job itself (pCloud dates
+ * have second precision). Asked through the library, as the job's account (`sent`: this
+ * attempt's own `savezip`). Undefined when it is anything else or not there.
  */
-async function zipFromEarlierAttempt(config: WorkerConfig, job: Job<ZipJobData>, signal?: AbortSignal): Promise<PCloudFileMetadata | undefined> {
-  const { topath, tofolderid, toname } = job.data.destination;
-  const slash = topath?.lastIndexOf('/') ?? -1;
-  const name = topath === undefined ? toname : topath.slice(slash + 1);
-  if (name === undefined) return undefined;
-  const body = new URLSearchParams(topath === undefined ? { folderid: String(tofolderid) } : { path: topath.slice(0, slash) || '/' });
-  const headers: Record<string, string> = {};
-  // Like the library: credentials in the body or a header, never in the URL.
-  if (config.credentials.auth !== undefined) body.set('auth', config.credentials.auth);
-  else if (config.credentials.accessToken !== undefined) headers.Authorization = `Bearer ${config.credentials.accessToken}`;
-  // Bounded like the library's own requests, and aborted with the job.
-  const timeout = AbortSignal.timeout(POLLING_DEFAULTS.requestTimeout);
-  const response = await fetch(`${config.apiUrl.replace(/\/+$/, '')}/listfolder`, {
-    method: 'POST',
-    body,
-    headers,
-    redirect: 'error',
-    signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
-  });
-  const answer = (await response.json()) as { result?: unknown; metadata?: { contents?: unknown } };
-  const contents = answer.result === 0 && Array.isArray(answer.metadata?.contents) ? (answer.metadata.contents as unknown[]) : [];
-  const found = contents.find((entry): entry is PCloudFileMetadata => isZipMetadata(entry, name));
-  if (found === undefined) return undefined;
+async function zipFromEarlierAttempt(sent: ZipJobRef, job: Job<ZipJobData>, connection: Connection): Promise<PCloudFileMetadata | undefined> {
+  let found: PCloudFileMetadata;
+  try {
+    found = await lastValueFrom(zipFileMetadata$({ ...connection, job: sent }));
+  } catch (error) {
+    if (error instanceof PCloudApiError && !error.transient) return undefined;
+    throw error;
+  }
+  if (found.isfolder || (found.contenttype !== undefined && found.contenttype !== 'application/zip')) return undefined;
   const created = Date.parse(found.created ?? '');
   return created >= Math.floor(job.timestamp / 1000) * 1000 ? found : undefined;
 }
@@ -176,11 +202,8 @@ export function finalProgress(latest: unknown, attempt: number, worker: string):
 
 /** BullMQ retries plain errors (per the job's `attempts`) and never an `UnrecoverableError`. */
 function asJobError(error: unknown, signal: AbortSignal | undefined): Error {
-  if (signal?.aborted) {
-    // Shutdown hands the job back for another worker; a cancellation (worker.cancelJob) is final.
-    const reason: unknown = signal.reason;
-    return reason === SHUTDOWN_REASON ? new Error(SHUTDOWN_REASON) : new UnrecoverableError(`cancelled: ${String(reason)}`);
-  }
+  // A cancellation (worker.cancelJob) is final; a shutdown was handed back before this.
+  if (signal?.aborted) return new UnrecoverableError(`cancelled: ${String(signal.reason)}`);
   // saveZip$ validates the job data before any request: the same data would fail again.
   if (error instanceof TypeError) return new UnrecoverableError(`invalid job data: ${error.message}`);
   // savezip refusals (bad tree, missing folder, over quota, ...) repeat; progress failures may not.
@@ -188,41 +211,78 @@ function asJobError(error: unknown, signal: AbortSignal | undefined): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** Starts the job's zip and watches it; the reference is stored before any progress is reported. */
-async function startZip(config: WorkerConfig, job: Job<ZipJobData>, signal: AbortSignal | undefined): Promise<PCloudFileMetadata> {
-  const save$ = saveZip$({ ...config.credentials, apiUrl: config.apiUrl, signal, ...job.data.tree, ...job.data.destination });
-  return lastValueFrom(
-    save$.pipe(
-      // concatMap: one Redis write at a time, in order, and a failed write fails the job.
-      concatMap(async (event) => {
-        switch (event.type) {
-          case 'started':
-            // From here on a retry re-attaches instead of zipping again (the zip outlives us).
-            await job.updateData({ ...job.data, zipJob: event.job });
-            return undefined;
-          case 'saved':
-            return event.metadata;
-          case 'progress':
-            await job.updateProgress(progressOf(event.progress, job, config.name));
-            return undefined;
-          default:
-            // Events this worker does not know (a newer library's) are not its business.
-            return undefined;
-        }
-      }),
-      filter((saved): saved is PCloudFileMetadata => saved !== undefined),
-    ),
-  );
+/** What every pCloud call of one job is made with: its account, the API, its abort signal. */
+type Connection = Credentials & { readonly apiUrl: string; readonly signal?: AbortSignal };
+
+/** Writes a decision to the job's log (kept in Redis with the job) and to the worker's log. */
+type Note = (line: string) => Promise<void>;
+
+/**
+ * Starts the job's zip and watches it; the reference is stored before any progress is reported.
+ * On a retry, a 2004 from `savezip` may be this job's own zip, saved by an attempt that died
+ * before it stored the reference: that zip is taken as the result.
+ */
+async function startZip(config: WorkerConfig, job: Job<ZipJobData>, connection: Connection, note: Note): Promise<PCloudFileMetadata> {
+  const save$ = saveZip$({ ...connection, ...job.data.tree, ...job.data.destination });
+  let sent: ZipJobRef | undefined;
+  try {
+    return await lastValueFrom(
+      save$.pipe(
+        // Synchronous: known even if savezip fails before the Redis write below is done.
+        tap((event) => {
+          if (event.type === 'started') sent = event.job;
+        }),
+        // concatMap: one Redis write at a time, in order, and a failed write fails the job.
+        concatMap(async (event) => {
+          switch (event.type) {
+            case 'started':
+              // From here on a retry re-attaches instead of zipping again (the zip outlives us).
+              await job.updateData({ ...job.data, zipJob: event.job });
+              await note(`savezip sent to ${describeZipJob(job.data)}; its reference is stored for retries`);
+              return undefined;
+            case 'saved':
+              return event.metadata;
+            case 'progress':
+              await job.updateProgress(progressOf(event.progress, job, config.name));
+              return undefined;
+            default:
+              // Events this worker does not know (a newer library's) are not its business.
+              return undefined;
+          }
+        }),
+        filter((saved): saved is PCloudFileMetadata => saved !== undefined),
+      ),
+    );
+  } catch (error) {
+    // Only a retry can meet its own zip: on a first attempt, 2004 means the path was taken.
+    if (error instanceof PCloudApiError && error.code === PCloudErrorCode.AlreadyExists && job.attemptsStarted > 1 && sent !== undefined && !connection.signal?.aborted) {
+      const earlier = await zipFromEarlierAttempt(sent, job, connection);
+      if (earlier !== undefined) {
+        await note(`savezip answered 2004: ${describeZipJob(job.data)} is a zip created since the job was enqueued, an earlier attempt's; taken as the result`);
+        return earlier;
+      }
+    }
+    throw error;
+  }
 }
 
-/** Where a job saves its zip, for messages. */
-function destinationText(destination: SaveZipDestination): string {
-  return destination.topath ?? `${destination.toname ?? '?'} in folder ${String(destination.tofolderid)}`;
+/**
+ * Hands a job back to the queue without spending an attempt (BullMQ's step-job pattern): moved to
+ * the delayed set under this worker's lock, then `DelayedError`, which BullMQ does not count.
+ */
+async function handBack(job: Job<ZipJobData>, token: string | undefined, note: Note): Promise<never> {
+  await note(`handed back: ${SHUTDOWN_REASON}; another worker re-attaches (no attempt spent)`);
+  await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
+  throw new DelayedError(SHUTDOWN_REASON);
 }
 
 /** The job processor: exported so it can run in-process (tests) as well as in `main`. */
 export function zipProcessor(config: WorkerConfig): Processor<ZipJobData, PCloudFileMetadata> {
-  return async (job, _token, signal) => {
+  return async (job, token, signal) => {
+    const note: Note = async (line) => {
+      await job.log(`${config.name}: ${line}`);
+      config.log?.(`job ${job.id ?? '?'}: ${line}`);
+    };
     // Whichever way the job succeeds, its progress ends at 100%: a retry that recovers the zip
     // of an attempt that died would otherwise leave that attempt's last percentage behind.
     const succeed = async (metadata: PCloudFileMetadata): Promise<PCloudFileMetadata> => {
@@ -230,24 +290,26 @@ export function zipProcessor(config: WorkerConfig): Processor<ZipJobData, PCloud
       return metadata;
     };
     try {
+      const credentials = credentialsFor(config, job.data.account);
+      const connection: Connection = { ...credentials, apiUrl: config.apiUrl, ...(signal === undefined ? {} : { signal }) };
       const ref = job.data.zipJob;
       if (ref !== undefined) {
         // An earlier attempt sent savezip: watch that zip rather than start another.
+        await note(`re-attaching to the zip an earlier attempt started at ${new Date(ref.startedAt).toISOString()} (attempt ${job.attemptsStarted})`);
         const onProgress = (progress: ZipProgress): Promise<void> => job.updateProgress(progressOf(progress, job, config.name));
-        const resumed = await resumeZip(ref, { credentials: config.credentials, apiUrl: config.apiUrl, signal, onProgress });
+        const resumed = await resumeZip(ref, { credentials, apiUrl: config.apiUrl, signal, onProgress });
         if (resumed.kind === 'saved') return await succeed(resumed.metadata);
         if (resumed.kind === 'taken') {
-          throw new UnrecoverableError(`${destinationText(job.data.destination)} holds a file older than this job: its zip could not be saved there`);
+          const reason = `${describeZipJob(job.data)} holds a file older than this job: its zip could not be saved there`;
+          await note(reason);
+          throw new UnrecoverableError(reason);
         }
         // 'gone': pCloud forgot the job (long finished) or never got it; start over below.
+        await note('pCloud no longer knows that zip (1901): sending savezip again');
       }
-      return await succeed(await startZip(config, job, signal));
+      return await succeed(await startZip(config, job, connection, note));
     } catch (error) {
-      // Only a retry can meet its own zip: on a first attempt, 2004 means the path was taken.
-      if (error instanceof PCloudApiError && error.code === PCloudErrorCode.AlreadyExists && job.attemptsStarted > 1 && !signal?.aborted) {
-        const earlier = await zipFromEarlierAttempt(config, job, signal);
-        if (earlier !== undefined) return succeed(earlier);
-      }
+      if (signal?.aborted && signal.reason === SHUTDOWN_REASON) return handBack(job, token, note);
       throw asJobError(error, signal);
     }
   };
@@ -261,7 +323,17 @@ export function startZipWorker(config: WorkerConfig): Worker<ZipJobData, PCloudF
     concurrency: config.concurrency,
     lockDuration: config.lockDuration,
     stalledInterval: config.stalledInterval,
+    maxStalledCount: config.maxStalledCount,
   });
+}
+
+/**
+ * Stops a worker for a deploy: its running jobs are aborted and handed back to the queue without
+ * spending an attempt (other workers re-attach to the zips pCloud goes on making), then it closes.
+ */
+export async function stopZipWorker(worker: Worker<ZipJobData, PCloudFileMetadata>): Promise<void> {
+  worker.cancelAllJobs(SHUTDOWN_REASON);
+  await worker.close();
 }
 
 function main(): void {
@@ -275,10 +347,10 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
-  const worker = startZipWorker(config);
   const log = (line: string): void => {
     console.log(`[${config.name}] ${line}`);
   };
+  const worker = startZipWorker({ ...config, log });
   worker.on('active', (job) => {
     log(`job ${job.id ?? '?'} attempt ${job.attemptsStarted}: started`);
   });
@@ -294,11 +366,10 @@ function main(): void {
   });
   const stop = (signal: NodeJS.Signals): void => {
     log(`${signal}: stopping`);
-    // Abort running zips so close() does not wait for them; BullMQ retries them elsewhere.
-    worker.cancelAllJobs(SHUTDOWN_REASON);
     // Bounded: a wedged Redis must not keep a stopping process alive.
     setTimeout(() => process.exit(1), 10_000).unref();
-    worker.close().then(
+    // Running zips are handed back (no attempt spent) so close() does not wait for them.
+    stopZipWorker(worker).then(
       () => {
         log('stopped');
       },

@@ -2,8 +2,9 @@
  * examples/worker against a real redis-server (started here, loopback only) and the emulator:
  * two worker processes share 20 jobs, one is SIGKILLed mid-job and BullMQ's stall check hands its
  * job to the other, which re-attaches to the zip already running (one savezip per job); then a
- * graceful stop (SIGTERM) mid-job, an explicit cancellation, and a retry whose zip pCloud no
- * longer knows.
+ * graceful stop (SIGTERM) mid-job, more stops than attempts and more crashes than one during one
+ * zip, an explicit cancellation, a retry whose zip pCloud no longer knows, one job per
+ * destination, and two accounts served at once.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -12,8 +13,17 @@ import { QueueEvents, Worker } from 'bullmq';
 import { startFakePCloud } from '../../lib/testing/index.js';
 import type { FakePCloud, FakeUser, FileMetadata, FolderMetadata, RecordedRequest } from '../../lib/testing/index.js';
 import { printZipEvents } from '../../examples/worker/events.js';
-import { enqueueZip, openZipQueue, type ZipQueue } from '../../examples/worker/producer.js';
-import { SHUTDOWN_REASON, startZipWorker, type ZipJobData, type ZipJobProgress } from '../../examples/worker/worker.js';
+import { DuplicateZipJobError, zipJobId } from '../../examples/worker/job-id.js';
+import { enqueueZip, openZipQueue, ZIP_JOB_OPTIONS, type ZipQueue } from '../../examples/worker/producer.js';
+import {
+  DEFAULT_MAX_STALLED_COUNT,
+  SHUTDOWN_REASON,
+  startZipWorker,
+  stopZipWorker,
+  type WorkerConfig,
+  type ZipJobData,
+  type ZipJobProgress,
+} from '../../examples/worker/worker.js';
 import { requestsOf } from '../support/requests.js';
 import { runCli } from '../support/run-cli.js';
 import { waitFor } from '../support/wait.js';
@@ -106,6 +116,25 @@ function startWorker(name: string): Child {
     WORKER_LOCK_DURATION: '2000',
     WORKER_STALLED_INTERVAL: '1000',
   });
+}
+
+/** An in-process worker of the default account, quick to take over a dead worker's job. */
+function inProcessConfig(name: string, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
+  return {
+    redisUrl, queue: QUEUE, apiUrl: fake.url, credentials: { auth: user.auth }, name, concurrency: 1, lockDuration: 2_000, stalledInterval: 1_000,
+    maxStalledCount: DEFAULT_MAX_STALLED_COUNT, ...overrides,
+  };
+}
+
+/** The job's log lines (`job.log`), without the worker-name prefix. */
+async function jobLog(id: string | undefined): Promise<string[]> {
+  const { logs } = await queue.getJobLogs(id ?? '');
+  return logs.map((line) => line.replace(/^[^:]+: /, ''));
+}
+
+/** Writes `count` files of `size` bytes under `/src/job-<name>`: at 12 kB/s, count * size / 12000 s of zipping. */
+function slowSource(name: string, count: number, size: number): void {
+  for (let k = 0; k < count; k++) user.writeFile(`/src/job-${name}/f${k}.bin`, Buffer.alloc(size, k));
 }
 
 function sourceFiles(i: number): Map<string, Buffer> {
@@ -216,6 +245,10 @@ it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job: its retry 
   expect(saves).toHaveLength(1);
   expect(retried?.data.zipJob).toMatchObject({ progresshash: saves[0]?.params.progresshash, destination: { topath: killedPath } });
   expect(requestsOf(fake, 'savezipprogress').filter((r) => r.params.progresshash === saves[0]?.params.progresshash).length).toBeGreaterThanOrEqual(2);
+  // Both decisions are in the job's log: A's savezip, B's re-attach.
+  const killedLog = await jobLog(killed);
+  expect(killedLog.filter((line) => line.startsWith('savezip sent'))).toHaveLength(1);
+  expect(killedLog.some((line) => line.startsWith('re-attaching to the zip an earlier attempt started'))).toBe(true);
   // It completed with the zip's metadata, read back from pCloud (a re-attach never sees savezip's answer).
   const saved = await zipEntry(`job-${ids.get(killed)}.zip`);
   expect(retried?.returnvalue).toMatchObject({ fileid: saved?.fileid, size: saved?.size, name: saved?.name, isfolder: false });
@@ -233,14 +266,14 @@ it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job: its retry 
     expect([[1, 3, 3, 12_000, 12_000, 0], [1, null, null, null, null, 0]]).toContainEqual([fraction, files, totalfiles, bytes, totalbytes, etaMs]);
     expect(filesOf(await unzip(user.readFile(`/zips/job-${i}.zip`)!))).toEqual(sourceFiles(i));
   }
-  expect(eventLines.some((line) => /^job \d+: \d+% \(\d+\/3 files/.test(line))).toBe(true);
+  expect(eventLines.some((line) => /^job zip-[0-9a-f]+: \d+% \(\d+\/3 files/.test(line))).toBe(true);
   expect(b.proc.exitCode).toBeNull();
 }, 55_000);
 
-it('SIGTERM mid-job hands the job back; another worker re-attaches to the zip still running', async () => {
+it('SIGTERM mid-job hands the job back without spending an attempt; another worker re-attaches to the zip still running', async () => {
   const b = children.find((child) => child.output.join('').includes('[B]'))!;
-  // 12 x 6 kB at 12 kB/s: about 6 s, still running when the next worker takes the job.
-  for (let k = 0; k < 12; k++) user.writeFile(`/src/job-slow/f${k}.bin`, Buffer.alloc(6_000, k));
+  // 12 x 12 kB at 12 kB/s: about 12 s, still running when the next worker takes the job.
+  slowSource('slow', 12, 12_000);
   const slow = await enqueueZip(queue, job('slow'));
   await waitFor('progress on the slow job', () => progress.some((p) => p.jobId === slow.id && p.data.worker === 'B'), 10_000, POLL_MS);
 
@@ -248,27 +281,97 @@ it('SIGTERM mid-job hands the job back; another worker re-attaches to the zip st
   // B cancelled its savezip instead of waiting for the zip to end; pCloud zips on.
   expect(savezipsTo('/zips/job-slow.zip').map((r) => r.aborted)).toEqual([true]);
   const handedBack = await queue.getJob(slow.id ?? '');
-  expect(handedBack?.failedReason).toBe(SHUTDOWN_REASON);
-  expect(['wait', 'delayed']).toContain(await handedBack?.getState());
+  // Handed back (moveToDelayed + DelayedError), not failed: no attempt spent, no failure recorded.
+  expect(handedBack?.attemptsMade).toBe(0);
+  expect(handedBack?.failedReason).toBeFalsy();
+  expect(['waiting', 'delayed']).toContain(await handedBack?.getState());
+  expect(await jobLog(slow.id)).toContain(`handed back: ${SHUTDOWN_REASON}; another worker re-attaches (no attempt spent)`);
   expect(fake.jobs().find((j) => j.progresshash === handedBack?.data.zipJob?.progresshash)?.done).toBe(false);
 
   const c = startWorker('C');
-  await waitFor('the slow job to complete', async () => (await queue.getJob(slow.id ?? ''))?.finishedOn !== undefined, 20_000, POLL_MS);
-  const finished = await queue.getJob(slow.id ?? '');
-  expect(await finished?.getState()).toBe('completed');
-  expect(finished?.returnvalue).toMatchObject({ path: '/zips/job-slow.zip' });
-  // C watched the same zip mid-way (progress short of done) and sent no savezip of its own.
-  expect(progress.some((p) => p.jobId === slow.id && p.data.worker === 'C' && p.data.fraction < 1)).toBe(true);
-  expect(savezipsTo('/zips/job-slow.zip')).toHaveLength(1);
-  expect([...filesOf(await unzip(user.readFile('/zips/job-slow.zip')!)).keys()].sort()).toEqual(Array.from({ length: 12 }, (_, k) => `f${k}.bin`).sort());
-  // An idle worker stops cleanly too.
-  expect(await stop(c, 'SIGTERM', 5_000)).toEqual({ code: 0, signal: null });
-}, 40_000);
+  try {
+    await waitFor('the slow job to complete', async () => (await queue.getJob(slow.id ?? ''))?.finishedOn !== undefined, 25_000, POLL_MS);
+    const finished = await queue.getJob(slow.id ?? '');
+    expect(await finished?.getState()).toBe('completed');
+    expect(finished?.returnvalue).toMatchObject({ path: '/zips/job-slow.zip' });
+    // C watched the same zip mid-way (progress short of done) and sent no savezip of its own.
+    expect(progress.some((p) => p.jobId === slow.id && p.data.worker === 'C' && p.data.fraction < 1)).toBe(true);
+    expect(savezipsTo('/zips/job-slow.zip')).toHaveLength(1);
+    expect([...filesOf(await unzip(user.readFile('/zips/job-slow.zip')!)).keys()].sort()).toEqual(Array.from({ length: 12 }, (_, k) => `f${k}.bin`).sort());
+    // An idle worker stops cleanly too.
+    expect(await stop(c, 'SIGTERM', 5_000)).toEqual({ code: 0, signal: null });
+  } finally {
+    // Whatever failed above: no worker of this test may take the next tests' jobs.
+    await stop(c, 'SIGKILL', 5_000).catch(() => undefined);
+  }
+}, 50_000);
+
+it('stopped mid-zip more times than its attempts, the job spends none and its zip is saved once', async () => {
+  // 20 x 12 kB at 12 kB/s: about 20 s of zipping, still running after the last stop.
+  slowSource('stops', 20, 12_000);
+  const stopped = await enqueueZip(queue, job('stops'));
+  const stops = (ZIP_JOB_OPTIONS.attempts ?? 1) + 1;
+  for (let round = 1; round <= stops; round++) {
+    const name = `stop-${round}`;
+    const worker = startZipWorker(inProcessConfig(name));
+    try {
+      await waitFor(`progress from ${name}`, () => progress.some((p) => p.jobId === stopped.id && p.data.worker === name && p.data.fraction < 1), 15_000, POLL_MS);
+    } finally {
+      // What SIGTERM does in worker.ts.
+      await stopZipWorker(worker);
+    }
+    const handedBack = await queue.getJob(stopped.id ?? '');
+    expect({ handedBack: ['delayed', 'waiting'].includes(await handedBack?.getState() ?? ''), attemptsMade: handedBack?.attemptsMade }).toEqual({ handedBack: true, attemptsMade: 0 });
+  }
+  const last = startZipWorker(inProcessConfig('after-stops'));
+  try {
+    await waitFor('the stopped job to finish', async () => (await queue.getJob(stopped.id ?? ''))?.finishedOn !== undefined, 30_000, POLL_MS);
+  } finally {
+    await last.close();
+  }
+  const done = await queue.getJob(stopped.id ?? '');
+  expect(await done?.getState()).toBe('completed');
+  expect(done?.attemptsMade).toBeLessThanOrEqual(1);
+  expect(savezipsTo('/zips/job-stops.zip')).toHaveLength(1);
+  expect([...filesOf(await unzip(user.readFile('/zips/job-stops.zip')!)).keys()]).toHaveLength(20);
+  const log = await jobLog(stopped.id);
+  expect(log.filter((line) => line.startsWith('handed back'))).toHaveLength(stops);
+  // (One more if a loaded machine held a worker past its 2 s lock: a stall, also re-attached.)
+  expect(log.filter((line) => line.startsWith('re-attaching')).length).toBeGreaterThanOrEqual(stops);
+  expect(log.filter((line) => line.startsWith('savezip sent'))).toHaveLength(1);
+}, 60_000);
+
+it(`a worker crashing twice during one zip (BullMQ's default maxStalledCount is 1): the zip is saved once`, async () => {
+  // 20 x 12 kB at 12 kB/s: about 20 s, enough for two workers to start and be killed mid-zip.
+  slowSource('crashes', 20, 12_000);
+  const crashed = await enqueueZip(queue, job('crashes'));
+  const crashes = 2;
+  let next = startWorker('crash-1');
+  try {
+    for (let round = 1; round <= crashes; round++) {
+      const name = `crash-${round}`;
+      await waitFor(`progress from ${name}`, () => progress.some((p) => p.jobId === crashed.id && p.data.worker === name && p.data.fraction < 1), 20_000, POLL_MS);
+      const dying = next;
+      // Started before the kill: its start-up overlaps the dead worker's lock running out.
+      next = startWorker(round < crashes ? `crash-${round + 1}` : 'after-crashes');
+      expect(await stop(dying, 'SIGKILL', 5_000)).toEqual({ code: null, signal: 'SIGKILL' });
+    }
+    await waitFor('the crashed job to finish', async () => (await queue.getJob(crashed.id ?? ''))?.finishedOn !== undefined, 40_000, POLL_MS);
+    const done = await queue.getJob(crashed.id ?? '');
+    expect({ state: await done?.getState(), failedReason: done?.failedReason }).toEqual({ state: 'completed', failedReason: undefined });
+    expect(done?.stalledCounter).toBeGreaterThanOrEqual(crashes);
+    expect(savezipsTo('/zips/job-crashes.zip')).toHaveLength(1);
+    expect([...filesOf(await unzip(user.readFile('/zips/job-crashes.zip')!)).keys()]).toHaveLength(20);
+    const log = await jobLog(crashed.id);
+    expect(log.filter((line) => line.startsWith('re-attaching')).length).toBeGreaterThanOrEqual(crashes);
+    expect(await stop(next, 'SIGTERM', 5_000)).toEqual({ code: 0, signal: null });
+  } finally {
+    await stop(next, 'SIGKILL', 5_000).catch(() => undefined);
+  }
+}, 90_000);
 
 it('worker.cancelJob aborts the zip and fails the job without retries', async () => {
-  const worker = startZipWorker({
-    redisUrl, queue: QUEUE, apiUrl: fake.url, credentials: { auth: user.auth }, name: 'in-process', concurrency: 1, lockDuration: 2_000, stalledInterval: 1_000,
-  });
+  const worker = startZipWorker(inProcessConfig('in-process'));
   try {
     for (let k = 0; k < 4; k++) user.writeFile(`/src/job-cancel/f${k}.bin`, Buffer.alloc(6_000, k));
     const cancelled = await enqueueZip(queue, job('cancel'));
@@ -288,15 +391,13 @@ it('worker.cancelJob aborts the zip and fails the job without retries', async ()
 }, 20_000);
 
 it('the producer command enqueues a job on the real Redis, which a worker completes at 100%', async () => {
-  const worker = startZipWorker({
-    redisUrl, queue: QUEUE, apiUrl: fake.url, credentials: { auth: user.auth }, name: 'in-process', concurrency: 1, lockDuration: 2_000, stalledInterval: 1_000,
-  });
+  const worker = startZipWorker(inProcessConfig('in-process'));
   try {
     const { folderid } = user.mkdir('/src/job-cli');
     user.writeFile('/src/job-cli/only.txt', Buffer.from('from the command line\n'));
     const run = await runCli('examples/worker/producer.ts', ['--folderid', String(folderid), '--topath', '/zips/job-cli.zip'], { REDIS_URL: redisUrl, ZIP_QUEUE: QUEUE });
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-    const id = /^enqueued job (\d+)\n$/.exec(run.stdout)?.[1] ?? `none in ${JSON.stringify(run.stdout)}`;
+    const id = /^enqueued job (zip-[0-9a-f]{64})\n$/.exec(run.stdout)?.[1] ?? `none in ${JSON.stringify(run.stdout)}`;
     await waitFor('the job from the command line to finish', async () => (await queue.getJob(id))?.finishedOn !== undefined, 10_000, POLL_MS);
     const done = await queue.getJob(id);
     expect(await done?.getState()).toBe('completed');
@@ -328,9 +429,7 @@ it('a retry whose zip pCloud no longer knows (1901) sends savezip again and adop
     // Before the retry's 1 s backoff ends: the retry is for the real worker.
     await dying.close();
   }
-  const worker = startZipWorker({
-    redisUrl, queue: QUEUE, apiUrl: fake.url, credentials: { auth: user.auth }, name: 'in-process', concurrency: 1, lockDuration: 2_000, stalledInterval: 1_000,
-  });
+  const worker = startZipWorker(inProcessConfig('in-process'));
   try {
     await waitFor('the retried job to finish', async () => (await queue.getJob(gone.id ?? ''))?.finishedOn !== undefined, 15_000, POLL_MS);
     const done = await queue.getJob(gone.id ?? '');
@@ -344,7 +443,104 @@ it('a retry whose zip pCloud no longer knows (1901) sends savezip again and adop
     // The retry stored the reference of its own savezip.
     expect(done?.data.zipJob?.progresshash).toBe(savezipsTo(topath)[0]?.params.progresshash);
     expect(filesOf(await unzip(user.readFile(topath)!))).toEqual(new Map([['only.bin', Buffer.alloc(3_000, 7)]]));
+    // Each decision in the job's log, in order.
+    expect(await jobLog(gone.id)).toEqual([
+      expect.stringMatching(/^re-attaching to the zip an earlier attempt started at \S+ \(attempt 2\)$/),
+      'pCloud no longer knows that zip (1901): sending savezip again',
+      `savezip sent to ${topath}; its reference is stored for retries`,
+      `savezip answered 2004: ${topath} is a zip created since the job was enqueued, an earlier attempt's; taken as the result`,
+    ]);
   } finally {
     await worker.close();
   }
 }, 30_000);
+
+it('one job per destination: the id is derived from account and destination, a second job is refused', async () => {
+  const data = { tree: { folderid: '0' }, destination: { topath: '/zips/a:b.zip' } };
+  const added: string[] = [];
+  try {
+    // A path with ':' (which BullMQ ids may not hold) gets an id all the same.
+    const first = await enqueueZip(queue, data);
+    added.push(first.id ?? '');
+    expect(first.id).toMatch(/^zip-[0-9a-f]{64}$/);
+    expect(first.id).toBe(zipJobId(data));
+    const refused = enqueueZip(queue, { ...data, tree: { folderid: '1' } });
+    await expect(refused).rejects.toThrow(DuplicateZipJobError);
+    await expect(refused).rejects.toThrow(`a job for /zips/a:b.zip is already in the queue (job ${first.id}, waiting): one job per destination. Wait for it to end, or remove it first.`);
+    // The first job is untouched.
+    expect((await queue.getJob(first.id ?? ''))?.data).toEqual(data);
+
+    // The same path in another account, or the same folder and name, is another zip.
+    const other = await enqueueZip(queue, { ...data, account: 'other' });
+    added.push(other.id ?? '');
+    expect(other.id).not.toBe(first.id);
+    const byFolder = { tree: { folderid: '0' }, destination: { tofolderid: '5', toname: 'a:b.zip' } };
+    const inFolder = await enqueueZip(queue, byFolder);
+    added.push(inFolder.id ?? '');
+    await expect(enqueueZip(queue, byFolder)).rejects.toThrow('a job for a:b.zip in folder 5 is already in the queue');
+
+    // The command line says so in one line, exit 1.
+    const run = await runCli('examples/worker/producer.ts', ['--folderid', '0', '--topath', '/zips/a:b.zip'], { REDIS_URL: redisUrl, ZIP_QUEUE: QUEUE });
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `producer: a job for /zips/a:b.zip is already in the queue (job ${first.id}, waiting): one job per destination. Wait for it to end, or remove it first.\n`,
+    });
+  } finally {
+    // No worker has run them (nothing runs now): they must not reach the next test's workers.
+    for (const id of added) await queue.remove(id);
+  }
+}, 30_000);
+
+it('jobs of two accounts run at once in one worker, each zip in its own account', async () => {
+  // Written to catch a crossing: with connection-bound logins (pCloud's api.txt), requests of one
+  // account sent on the other's keep-alive connection act as the other.
+  const other = fake.addUser();
+  const accounts = new Map([['alice', { auth: user.auth }], ['bob', { auth: other.auth }]]);
+  const owners = { alice: user, bob: other };
+  const sources = new Map<string, Map<string, Buffer>>();
+  const jobs: Array<{ id: string; account: 'alice' | 'bob'; topath: string }> = [];
+  for (const account of ['alice', 'bob'] as const) {
+    const owner = owners[account];
+    if (owner.stat('/zips') === undefined) owner.mkdir('/zips');
+    const files = new Map([[`${account}.txt`, Buffer.from(`${account}'s\n`)], ['data.bin', Buffer.alloc(36_000, account.length)]]);
+    sources.set(account, files);
+    const { folderid } = owner.mkdir(`/src/${account}`);
+    for (const [name, bytes] of files) owner.writeFile(`/src/${account}/${name}`, bytes);
+    // The same path in both accounts, and one path each.
+    for (const topath of ['/zips/same.zip', `/zips/only-${account}.zip`]) {
+      const added = await enqueueZip(queue, { account, tree: { folderid: String(folderid) }, destination: { topath } });
+      jobs.push({ id: added.id ?? '', account, topath });
+    }
+  }
+  // No credentials here: the worker holds them (its accounts file), the jobs only name them.
+  const worker = startZipWorker(inProcessConfig('two-accounts', { credentials: undefined, accounts, concurrency: 4 }));
+  try {
+    await waitFor('the jobs of both accounts to finish', async () => {
+      const finished = await Promise.all(jobs.map(async ({ id }) => (await queue.getJob(id))?.finishedOn !== undefined));
+      return finished.every(Boolean);
+    }, 20_000, POLL_MS);
+  } finally {
+    await worker.close();
+  }
+  const finishedAt: number[] = [];
+  for (const { id } of jobs) {
+    const done = await queue.getJob(id);
+    expect({ id, state: await done?.getState(), failedReason: done?.failedReason }).toEqual({ id, state: 'completed', failedReason: undefined });
+    finishedAt.push(done?.finishedOn ?? 0);
+  }
+  // At once: all four savezips were sent before the first job ended.
+  const sent = ['/zips/same.zip', '/zips/only-alice.zip', '/zips/only-bob.zip'].flatMap(savezipsTo);
+  expect(sent).toHaveLength(jobs.length);
+  expect(Math.max(...sent.map((r) => r.at))).toBeLessThan(Math.min(...finishedAt));
+  // Each zip holds its own account's files, in its own account, and nothing is in the other's.
+  for (const account of ['alice', 'bob'] as const) {
+    const owner = owners[account];
+    const stranger = owners[account === 'alice' ? 'bob' : 'alice'];
+    expect(filesOf(await unzip(owner.readFile('/zips/same.zip')!))).toEqual(sources.get(account));
+    expect(filesOf(await unzip(owner.readFile(`/zips/only-${account}.zip`)!))).toEqual(sources.get(account));
+    expect(stranger.stat(`/zips/only-${account}.zip`)).toBeUndefined();
+    const returned = (await queue.getJob(jobs.find((j) => j.account === account && j.topath === '/zips/same.zip')?.id ?? ''))?.returnvalue;
+    expect(returned).toMatchObject({ fileid: (owner.stat('/zips/same.zip') as FileMetadata).fileid });
+  }
+}, 40_000);
