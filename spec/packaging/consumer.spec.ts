@@ -38,6 +38,13 @@ async function main() {
     user.writeFile('/src/docs/c.bin', new Uint8Array(20_000));
     const events = await lastValueFrom(saveZip$({ auth: user.auth, apiUrl: fake.url, folderid, topath: '/out.zip' }).pipe(toArray()));
     const last = events[events.length - 1];
+    // A second account right after, as a worker serving two accounts does: the emulator binds a
+    // keep-alive connection to its first login, as pCloud does, so a shared connection would
+    // save this zip in the first account's drive.
+    const other = fake.addUser();
+    const otherFolder = other.mkdir('/mine');
+    other.writeFile('/mine/o.txt', 'other account');
+    const otherLast = await lastValueFrom(saveZip$({ auth: other.auth, apiUrl: fake.url, folderid: otherFolder.folderid, topath: '/other.zip' }));
     const failure = await lastValueFrom(zipProgress$({ auth: 'not-a-token', apiUrl: fake.url, progresshash: 'h1' })).then(
       () => undefined,
       (error: unknown) => error,
@@ -46,6 +53,8 @@ async function main() {
       saved: last?.type === 'saved' ? last.metadata.path : undefined,
       size: last?.type === 'saved' ? last.metadata.size : undefined,
       zipBytes: user.readFile('/out.zip')?.length,
+      otherSaved: otherLast.type === 'saved' && other.readFile('/other.zip') !== undefined,
+      crossed: user.stat('/other.zip') !== undefined,
       progressEvents: events.filter((event) => event.type === 'progress').length,
       lastFraction: events.reduce((fraction, event) => (event.type === 'progress' ? event.progress.fraction : fraction), 0),
       failureIsPCloudApiError: failure instanceof PCloudApiError,
@@ -91,7 +100,7 @@ export const isMetadata: boolean = PCloudFileMetadata.is({});
 const RUNTIME_EXPORTS = `import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const out = {};
-for (const entry of ['pcloud-zip-progress', 'pcloud-zip-progress/testing']) {
+for (const entry of ['pcloud-zip-progress', 'pcloud-zip-progress/node', 'pcloud-zip-progress/testing']) {
   out[entry] = { import: Object.keys(await import(entry)).sort(), require: Object.keys(require(entry)).sort() };
 }
 console.log(JSON.stringify(out));
@@ -149,6 +158,8 @@ interface Result {
   lastFraction: number;
   failureIsPCloudApiError: boolean;
   failureCode?: number;
+  otherSaved: boolean;
+  crossed: boolean;
 }
 
 function parseResult(stdout: string): Result {
@@ -162,7 +173,7 @@ function expectZipped(result: Result): void {
   expect(result.zipBytes).toBe(result.size);
   expect(result.progressEvents).toBeGreaterThanOrEqual(1);
   expect(result.lastFraction).toBe(1);
-  expect(result).toMatchObject({ failureIsPCloudApiError: true, failureCode: 2000 });
+  expect(result).toMatchObject({ failureIsPCloudApiError: true, failureCode: 2000, otherSaved: true, crossed: false });
 }
 
 let work: string;
@@ -216,11 +227,16 @@ describe('the packed package in a fresh project', () => {
   it('every value the .d.ts and .d.cts of each entry declare is exported at run time, and nothing else', async () => {
     const runtime = JSON.parse((await sh(process.execPath, ['exports.mjs'], app)).trim()) as Record<string, { import: string[]; require: string[] }>;
     const dist = join(app, 'node_modules', 'pcloud-zip-progress', 'dist');
+    // Under Node, the package root resolves to the Node entry (the `node` export condition).
+    const node = { import: declaredValues(join(dist, 'node', 'index.d.ts')), require: declaredValues(join(dist, 'node', 'index.d.cts')) };
     const declared = {
-      'pcloud-zip-progress': { import: declaredValues(join(dist, 'index.d.ts')), require: declaredValues(join(dist, 'index.d.cts')) },
+      'pcloud-zip-progress': node,
+      'pcloud-zip-progress/node': node,
       'pcloud-zip-progress/testing': { import: declaredValues(join(dist, 'testing', 'index.d.ts')), require: declaredValues(join(dist, 'testing', 'index.d.cts')) },
     };
-    expect(declared['pcloud-zip-progress'].import).toEqual(expect.arrayContaining(['zipProgress$', 'saveZip$', 'PCloudZipError']));
+    expect(declared['pcloud-zip-progress'].import).toEqual(expect.arrayContaining(['zipProgress$', 'saveZip$', 'PCloudZipError', 'accountFetch']));
+    // The browser entry: the same API without the Node transport.
+    expect(declaredValues(join(dist, 'index.d.ts'))).toEqual(node.import.filter((name) => name !== 'accountFetch'));
     expect(declared).toEqual(runtime);
   }, RUN_TIMEOUT);
 

@@ -18,6 +18,7 @@ import { tsconfigOptions } from './tsconfig-options.js';
 const ROOT = join(__dirname, '..', '..');
 const ENTRIES = [
   { file: 'lib/index.ts', specifier: 'pcloud-zip-progress' },
+  { file: 'lib/node.ts', specifier: 'pcloud-zip-progress/node' },
   { file: 'lib/testing/index.ts', specifier: 'pcloud-zip-progress/testing' },
 ] as const;
 
