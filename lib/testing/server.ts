@@ -153,12 +153,13 @@ function validateOptions(options: FakePCloudOptions): void {
  * to authenticate successfully just once. All requests after that will ignore any user credentials
  * passed and will use the ones from the successful authentication." A failed login (1000, 2000,
  * 2094) binds nothing. Pipelined requests bind in arrival order. A valid credential on a method
- * that needs no login (`currentserver`) binds too: credentials are global parameters that pCloud
- * reads on every method, and api.txt says any successful authentication binds, not only one a
- * method required; this is the stricter reading, so a client that lets a credentialed
- * `currentserver` share a connection with another account is caught here rather than in
- * production (unverified against live pCloud). An unknown credential on such a method is ignored,
- * as before. `requests[i].userid` and `connection` say which user each request acted as, on which
+ * that needs no login (`currentserver`) binds too: a credential may accompany any method (api.txt:
+ * "Some parameters can be bundled with all methods"), and api.txt binds on a successful
+ * authentication, not only on one the method required. This is the stricter of the two readings,
+ * unverified against live pCloud: a client that sends a credentialed `currentserver` over a
+ * connection it then shares with another account is caught here, not in production. A missing or
+ * unknown credential on such a method binds nothing and is ignored, as before.
+ * `requests[i].userid` and `.connection` say which user each request acted as, and on which
  * connection.
  *
  * @example
