@@ -13,13 +13,16 @@ import type { FakeUser } from './users.js';
  * @example
  * console.log(USAGE);
  */
-export const USAGE = `Usage: pcloud-fake-server [--port 8080] [--seed DIR] [--users N] [--bytes-per-second N] [--help]
+export const USAGE = `Usage: pcloud-fake-server [--port 8080] [--seed DIR] [--users N] [--bytes-per-second N] [--no-bind-connections] [--help]
 
 Starts a local pCloud emulator on 127.0.0.1 with one user (or N) and prints its URL and tokens.
   --port N               TCP port (default 8080; 0 picks a free one)
   --seed DIR             copy DIR into the (first) user's root folder
   --users N              create N users (default 1) and print each one's tokens
   --bytes-per-second N   savezip speed in uncompressed bytes per second (default: unlimited)
+  --no-bind-connections  let every request act as its own credential's user; by default, as
+                         pCloud does, a keep-alive connection acts as the first user who logs in
+                         on it, whatever credentials later requests on it carry
   --help                 show this text
 Stop it with Ctrl-C (SIGINT) or SIGTERM.`;
 
@@ -74,11 +77,12 @@ interface CliArgs {
   seed: string | undefined;
   users: number;
   bytesPerSecond: number | undefined;
+  bindConnections: boolean;
   help: boolean;
 }
 
 function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { port: 8080, seed: undefined, users: 1, bytesPerSecond: undefined, help: false };
+  const args: CliArgs = { port: 8080, seed: undefined, users: 1, bytesPerSecond: undefined, bindConnections: true, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -116,6 +120,10 @@ function parseArgs(argv: readonly string[]): CliArgs {
         args.bytesPerSecond = speed;
         break;
       }
+      case '--no-bind-connections':
+        if (inline !== undefined) throw new CliUsageError(`${flag} takes no value`);
+        args.bindConnections = false;
+        break;
       default:
         throw new CliUsageError(`Unknown argument: ${arg}`);
     }
@@ -135,9 +143,10 @@ function checkSeed(dir: string): void {
 }
 
 /** The listen errors a user fixes with another --port, said in one line. */
-async function listen(port: number, bytesPerSecond: number | undefined): Promise<FakePCloud> {
+async function listen(args: CliArgs): Promise<FakePCloud> {
+  const { port, bytesPerSecond, bindConnections } = args;
   try {
-    return await startFakePCloud({ port, ...(bytesPerSecond === undefined ? {} : { bytesPerSecond }) });
+    return await startFakePCloud({ port, bindConnections, ...(bytesPerSecond === undefined ? {} : { bytesPerSecond }) });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'EADDRINUSE') throw new CliUsageError(`port ${port} is already in use: pick another with --port N, or --port 0 for a free one`);
@@ -171,7 +180,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<Cli
     return undefined;
   }
   if (args.seed !== undefined) checkSeed(args.seed);
-  const fake = await listen(args.port, args.bytesPerSecond);
+  const fake = await listen(args);
   let user: FakeUser;
   const users: FakeUser[] = [];
   try {
@@ -216,6 +225,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<Cli
     print(`user ${i + 2} access token: ${other.accessToken}`);
   });
   if (args.seed !== undefined) print(`seeded / from ${args.seed}`);
+  if (!args.bindConnections) print('connection binding off: each request acts as its own credential\'s user');
   return { fake, user, users, stop, stopped };
 }
 

@@ -24,6 +24,15 @@ export interface RecordedRequest {
   contentType?: string;
   /** Where the credential came from (query, body, header) or 'none'; never its value. */
   credentials: CredentialLocation;
+  /**
+   * The user the request's method acted as: its connection's bound user, or the one its own
+   * credential authenticated. Undefined when it acted as nobody: no or an unknown credential on a
+   * method that needs no login, a failed login, or a request that never reached its method (a
+   * preflight, a fault, a connection closed on a bad request).
+   */
+  userid?: number;
+  /** Which TCP connection carried it: 1 for the first the emulator accepted, then 2, 3... */
+  connection: number;
   /** Date.now() when the request arrived. */
   at: number;
   /** The client closed the connection before the response was complete. */
@@ -43,13 +52,14 @@ export function redactParams(params: Readonly<Record<string, string>>): Record<s
 }
 
 /**
- * One log line for a finished request: no parameter values, only names, so nothing secret leaks.
+ * One log line for a finished request: no parameter values, only names, so nothing secret leaks;
+ * `user=` is the user id it acted as ('-' for nobody), `conn=` its connection's number.
  *
  * @example
- * formatLogLine(record, '200 result=0', 12); // 'POST /savezip 200 result=0 credentials=body params=folderid,topath 12ms'
+ * formatLogLine(record, '200 result=0', 12); // 'POST /savezip 200 result=0 credentials=body user=1001 conn=1 params=folderid,topath 12ms'
  */
 export function formatLogLine(record: RecordedRequest, outcome: string, ms: number): string {
   const names = Object.keys(record.params).filter((key) => !CREDENTIAL_PARAMS.has(key));
   const aborted = record.aborted ? ' aborted' : '';
-  return `${record.httpMethod} /${record.method} ${outcome}${aborted} credentials=${record.credentials} params=${names.join(',')} ${ms}ms`;
+  return `${record.httpMethod} /${record.method} ${outcome}${aborted} credentials=${record.credentials} user=${record.userid ?? '-'} conn=${record.connection} params=${names.join(',')} ${ms}ms`;
 }

@@ -5,6 +5,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { redact } from '../redact/redact.js';
+import { Connections } from './connections.js';
+import type { Connection, Turn } from './connections.js';
 import { ApiError } from './errors.js';
 import { FaultQueues, writeFaultResponse } from './faults.js';
 import type { Fault, InjectOptions } from './faults.js';
@@ -46,6 +48,15 @@ export interface FakePCloudOptions {
    * `'abort'` (the job stops at the next file, its progress answers 1901, no zip is stored).
    */
   savezipOnDisconnect?: 'continue' | 'abort';
+  /**
+   * Binds each connection to its first successful login, as pCloud's api.txt says: "On a single
+   * connection (i.e. keep-alive connection) you need to authenticate successfully just once. All
+   * requests after that will ignore any user credentials passed and will use the ones from the
+   * successful authentication." Default true. `false` makes every request act as its own
+   * credential's user, for a test that is not about accounts and cannot give each one its own
+   * connection.
+   */
+  bindConnections?: boolean;
 }
 
 /**
@@ -120,6 +131,8 @@ function validateOptions(options: FakePCloudOptions): void {
   if (savezipOnDisconnect !== undefined && savezipOnDisconnect !== 'continue' && savezipOnDisconnect !== 'abort') {
     throw new RangeError(`savezipOnDisconnect must be 'continue' or 'abort', got ${String(savezipOnDisconnect)}`);
   }
+  const { bindConnections } = options;
+  if (bindConnections !== undefined && typeof bindConnections !== 'boolean') throw new TypeError(`bindConnections must be a boolean, got ${String(bindConnections)}`);
 }
 
 /**
@@ -132,6 +145,22 @@ function validateOptions(options: FakePCloudOptions): void {
  * before the method runs; OPTIONS preflights (204) never consume faults. Like pCloud, the server
  * closes the connection without an answer on a bad request: an unknown method, a body that cannot
  * be read or decoded, or malformed HTTP.
+ *
+ * One connection, one account (unless `bindConnections: false`): the first request on a TCP
+ * connection whose credential authenticates binds the connection to that user, and every later
+ * request on it acts as that user, whatever credential it carries (another user's, an unknown one,
+ * or none), as pCloud's api.txt says: "On a single connection (i.e. keep-alive connection) you need
+ * to authenticate successfully just once. All requests after that will ignore any user credentials
+ * passed and will use the ones from the successful authentication." A failed login (1000, 2000,
+ * 2094) binds nothing. Pipelined requests bind in arrival order. A valid credential on a method
+ * that needs no login (`currentserver`) binds too: a credential may accompany any method (api.txt:
+ * "Some parameters can be bundled with all methods"), and api.txt binds on a successful
+ * authentication, not only on one the method required. This is the stricter of the two readings,
+ * unverified against live pCloud: a client that sends a credentialed `currentserver` over a
+ * connection it then shares with another account is caught here, not in production. A missing or
+ * unknown credential on such a method binds nothing and is ignored, as before.
+ * `requests[i].userid` and `.connection` say which user each request acted as, and on which
+ * connection.
  *
  * @example
  * const fake = await startFakePCloud({ bytesPerSecond: 10_000 });
@@ -153,17 +182,42 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
   const faults = new FaultQueues();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  const connections = new Connections();
+  const bindConnections = options.bindConnections ?? true;
   let closing: Promise<void> | undefined;
 
-  const authenticate = (request: ParsedRequest): UserState => {
+  /** The credential's user; where a login is required, 1000, 2000 or 2094 instead of none. */
+  const authenticate = (request: ParsedRequest, required: boolean): UserState | undefined => {
     const { credential } = request;
-    if (credential === undefined) throw new ApiError(1000);
+    if (credential === undefined) {
+      if (required) throw new ApiError(1000);
+      return undefined;
+    }
     const user = credential.kind === 'auth' ? users.byAuth(credential.token) : users.byAccessToken(credential.token);
-    if (user === undefined) throw new ApiError(credential.kind === 'auth' ? 2000 : 2094);
+    if (user === undefined && required) throw new ApiError(credential.kind === 'auth' ? 2000 : 2094);
+    return user;
+  };
+
+  /** Who a request acts as: its connection's user once bound, else its credential's (which binds). */
+  const actAs = (connection: Connection, request: ParsedRequest, required: boolean): UserState | undefined => {
+    if (connection.bound !== undefined) return connection.bound;
+    const user = authenticate(request, required);
+    if (bindConnections && user !== undefined) connection.bound = user;
     return user;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const connection = connections.of(req.socket);
+    // Taken on arrival, so that pipelined requests authenticate in the order they were sent.
+    const turn = connection.turn();
+    try {
+      await serve(req, res, connection, turn);
+    } finally {
+      turn.done();
+    }
+  };
+
+  const serve = async (req: IncomingMessage, res: ServerResponse, connection: Connection, turn: Turn): Promise<void> => {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://fake-pcloud.invalid');
     const method = url.pathname.slice(1);
@@ -173,6 +227,7 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
       httpMethod: req.method ?? 'GET',
       params: {},
       credentials: 'none',
+      connection: connection.id,
       at: started,
       aborted: false,
     };
@@ -255,7 +310,10 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
       return;
     }
     try {
-      const user = spec.auth ? authenticate(request) : undefined;
+      await turn.ready;
+      const user = actAs(connection, request, spec.auth);
+      turn.done(); // the method itself may run alongside later requests' logins
+      if (user !== undefined) record.userid = user.user.userid;
       const body = await spec.handle({
         request,
         user,
@@ -287,6 +345,7 @@ export async function startFakePCloud(options: FakePCloudOptions = {}): Promise<
     socket.destroy();
   });
   server.on('connection', (socket: Socket) => {
+    connections.of(socket); // numbered in accept order
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });

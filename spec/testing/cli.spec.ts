@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { CliUsageError, main, USAGE } from '../../lib/testing/cli.js';
+import { clientConnection } from '../support/connection.js';
 import { expectOneLineFailure, runCli } from '../support/run-cli.js';
 import { makeFixtureDir } from './helpers.js';
 
@@ -22,6 +23,26 @@ describe('pcloud-fake-server main()', () => {
     await handle!.stopped;
     expect(handle!.fake.openConnections()).toBe(0);
     expect(lines.at(-1)).toBe('pCloud emulator stopped');
+  });
+
+  it.each([
+    [[], 'binds a keep-alive connection to its first login, as pCloud does', 'demo@example.test'],
+    [['--no-bind-connections'], 'with --no-bind-connections, lets each request act as its own credential', 'other@example.test'],
+  ])('%j %s', async (flags, _title, secondEmail) => {
+    const lines: string[] = [];
+    const handle = await main(['--port', '0', ...flags], { print: (line) => lines.push(line), handleSignals: false });
+    const socket = clientConnection({ connections: 1 });
+    try {
+      const { fake, user } = handle!;
+      const other = fake.addUser({ email: 'other@example.test' });
+      const userinfo = async (auth: string): Promise<unknown> => (await socket.fetch(`${fake.url}/userinfo`, { method: 'POST', body: new URLSearchParams({ auth }) })).json();
+      expect(await userinfo(user.auth)).toMatchObject({ result: 0, email: 'demo@example.test' });
+      expect(await userinfo(other.auth)).toMatchObject({ result: 0, email: secondEmail });
+      expect(lines.includes("connection binding off: each request acts as its own credential's user")).toBe(flags.length > 0);
+    } finally {
+      await socket.close();
+      await handle?.stop();
+    }
   });
 
   it.each(['SIGINT', 'SIGTERM'] as const)('stops on %s, and removes its signal handlers', async (signal) => {
@@ -73,9 +94,10 @@ describe('pcloud-fake-server main()', () => {
     expect(await main(['--help'], { print: (line) => lines.push(line) })).toBeUndefined();
     expect(lines).toEqual([USAGE]);
     expect(USAGE).toContain('--bytes-per-second');
+    expect(USAGE).toContain('--no-bind-connections');
   });
 
-  it.each([[['--port', 'x']], [['--port', '70000']], [['--port', '80.5']], [['--port', ' ']], [['--bytes-per-second', '0']], [['--users', '0']], [['--users', 'two']], [['--bytes-per-second', 'Infinity']], [['--seed']], [['--nope']]])('rejects %j', async (argv) => {
+  it.each([[['--port', 'x']], [['--port', '70000']], [['--port', '80.5']], [['--port', ' ']], [['--bytes-per-second', '0']], [['--users', '0']], [['--users', 'two']], [['--bytes-per-second', 'Infinity']], [['--seed']], [['--nope']], [['--no-bind-connections=1']]])('rejects %j', async (argv) => {
     await expect(main(argv, { print: () => undefined, handleSignals: false })).rejects.toBeInstanceOf(CliUsageError);
   });
 

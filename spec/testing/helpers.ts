@@ -7,11 +7,15 @@ import type { FakePCloud } from '../../lib/testing/index.js';
 
 export type Json = Record<string, unknown>;
 
-/** Calls `method` with params in a form body (POST) or the query string (GET). */
-export async function call(fake: FakePCloud, method: string, params: Record<string, string> = {}, via: 'body' | 'query' = 'body', headers: Record<string, string> = {}): Promise<Json> {
+/**
+ * Calls `method` with params in a form body (POST) or the query string (GET), through `send`
+ * (default: the platform's pooled fetch). The emulator binds a connection to its first login, as
+ * pCloud does: a spec that calls as a second user passes that user's own connection's fetch.
+ */
+export async function call(fake: FakePCloud, method: string, params: Record<string, string> = {}, via: 'body' | 'query' = 'body', headers: Record<string, string> = {}, send: (url: string, init?: RequestInit) => Promise<Response> = fetch): Promise<Json> {
   const res = via === 'body'
-    ? await fetch(`${fake.url}/${method}`, { method: 'POST', body: new URLSearchParams(params), headers })
-    : await fetch(`${fake.url}/${method}?${new URLSearchParams(params).toString()}`, { headers });
+    ? await send(`${fake.url}/${method}`, { method: 'POST', body: new URLSearchParams(params), headers })
+    : await send(`${fake.url}/${method}?${new URLSearchParams(params).toString()}`, { headers });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
   return (await res.json()) as Json;

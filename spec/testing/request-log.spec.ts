@@ -18,13 +18,15 @@ describe('request log', () => {
     await call(fake, 'currentserver', {}, 'query');
     await call(fake, 'listfolder', { auth: user.auth, folderid: '0' }, 'body');
     expect(fake.requests).toEqual([
-      { method: 'currentserver', httpMethod: 'GET', params: {}, credentials: 'none', at: expect.any(Number) as number, aborted: false },
+      { method: 'currentserver', httpMethod: 'GET', params: {}, credentials: 'none', connection: expect.any(Number) as number, at: expect.any(Number) as number, aborted: false },
       {
         method: 'listfolder',
         httpMethod: 'POST',
         params: { auth: '[redacted]', folderid: '0' },
         contentType: 'application/x-www-form-urlencoded;charset=UTF-8',
         credentials: 'body',
+        userid: user.userid,
+        connection: expect.any(Number) as number,
         at: expect.any(Number) as number,
         aborted: false,
       },
@@ -57,6 +59,6 @@ describe('request log', () => {
   it('logs one line per request with the outcome and only parameter names', async () => {
     await call(fake, 'savezipprogress', { auth: user.auth, progresshash: 'abc' });
     expect(lines[0]).toMatch(/^fake pCloud listening on http:\/\/127\.0\.0\.1:\d+$/);
-    expect(lines[1]).toMatch(/^POST \/savezipprogress 200 result=1901 credentials=body params=progresshash \d+ms$/);
+    expect(lines[1]).toMatch(new RegExp(`^POST /savezipprogress 200 result=1901 credentials=body user=${user.userid} conn=1 params=progresshash \\d+ms$`));
   });
 });

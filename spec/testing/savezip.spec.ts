@@ -1,5 +1,6 @@
 import { startFakePCloud } from '../../lib/testing/index.js';
 import type { FakePCloud, FakeUser, FileMetadata, FolderMetadata } from '../../lib/testing/index.js';
+import { clientConnection } from '../support/connection.js';
 import { requestsOf } from '../support/requests.js';
 import { sleep, waitFor } from '../support/wait.js';
 import { call, filesOf, makeFixtureDir, unzip } from './helpers.js';
@@ -169,9 +170,16 @@ describe('savezipprogress', () => {
     await start();
     await zipFiles({ folderid: folderId('/src'), progresshash: 'mine' });
     const other = fake.addUser();
-    expect(await call(fake, 'savezipprogress', { auth: other.auth, progresshash: 'mine' })).toMatchObject({ result: 1901 });
-    expect(await call(fake, 'savezipprogress', { auth: user.auth })).toMatchObject({ result: 1901 });
-    expect(await call(fake, 'savezipprogress', { progresshash: 'mine' })).toMatchObject({ result: 1000 });
+    // Other connections than the one `user` logged in on: pCloud binds a connection to its first login.
+    const otherSocket = clientConnection();
+    const anonymousSocket = clientConnection();
+    try {
+      expect(await call(fake, 'savezipprogress', { auth: other.auth, progresshash: 'mine' }, 'body', {}, otherSocket.fetch)).toMatchObject({ result: 1901 });
+      expect(await call(fake, 'savezipprogress', { auth: user.auth })).toMatchObject({ result: 1901 });
+      expect(await call(fake, 'savezipprogress', { progresshash: 'mine' }, 'body', {}, anonymousSocket.fetch)).toMatchObject({ result: 1000 });
+    } finally {
+      await Promise.all([otherSocket.close(), anonymousSocket.close()]);
+    }
   });
 
   it('runs savezip without a progresshash too', async () => {
