@@ -4,6 +4,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { redact } from '../redact/redact.js';
 import { Connections } from './connections.js';
 import type { Connection, Turn } from './connections.js';
@@ -106,11 +107,29 @@ const CORS_HEADERS: Readonly<Record<string, string>> = {
   'Access-Control-Max-Age': '600',
 };
 
+/**
+ * Whether the client takes a gzip answer (`Accept-Encoding: gzip`, not refused with `q=0`).
+ * api.txt: the server "may in some cases send compressed content if the client indicates support";
+ * which cases is not documented, so the emulator compresses every answer the client accepts
+ * compressed, and clients are tested on the compressed path (unverified live).
+ */
+function acceptsGzip(header: string | undefined): boolean {
+  return header !== undefined && /(^|,)\s*gzip\s*(,|;(?!\s*q=0(\.0*)?\s*(,|$))|$)/i.test(header);
+}
+
 function sendJson(res: ServerResponse, body: Record<string, unknown>, headers: Readonly<Record<string, string>> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  const text = Buffer.from(JSON.stringify(body));
+  const gzip = acceptsGzip(res.req.headers['accept-encoding']);
+  const payload = gzip ? gzipSync(text) : text;
+  res.writeHead(200, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': payload.byteLength,
+    Vary: 'Accept-Encoding',
+    ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+    ...headers,
+  });
+  res.end(payload);
 }
 
 /**

@@ -38,6 +38,18 @@ describe('conformance against the emulator in process', () => {
   });
 });
 
+describe('the checks can fail', () => {
+  it('login-binding fails against a server that does not bind connections (the emulator with bindConnections: false)', async () => {
+    const emulator = await inProcessEmulator({ bindConnections: false });
+    try {
+      const run = await runConformance(emulator.target);
+      expect(outcomeOf(run, 'login-binding')).toMatch(/^failed: /);
+    } finally {
+      await emulator.stop();
+    }
+  }, 60_000);
+});
+
 describe('conformance against the emulator as its own process, by URL', () => {
   let processes: Awaited<ReturnType<typeof emulatorProcesses>>;
   let run: ConformanceRun;

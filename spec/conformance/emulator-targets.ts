@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakePCloud } from '../../lib/testing/server.js';
+import type { FakePCloudOptions } from '../../lib/testing/server.js';
 import type { ConformanceTarget } from './target.js';
 
 /** A target and how to stop what serves it. */
@@ -25,8 +26,8 @@ const SCRATCH = '/conformance';
  * The emulator in this process: users A and B, A's scratch folder, and a second emulator standing
  * for "the other region" (where A's tokens do not exist).
  */
-export async function inProcessEmulator(): Promise<RunningTarget> {
-  const fake = await startFakePCloud({ bytesPerSecond: BYTES_PER_SECOND });
+export async function inProcessEmulator(options: Pick<FakePCloudOptions, 'bindConnections'> = {}): Promise<RunningTarget> {
+  const fake = await startFakePCloud({ bytesPerSecond: BYTES_PER_SECOND, ...options });
   const otherRegion = await startFakePCloud();
   const a = fake.addUser();
   const b = fake.addUser();
