@@ -102,7 +102,7 @@ const STATUS_LABELS = { running: 'Zipping', saved: 'Saved', failed: 'Failed', ca
     </div>
   `,
 })
-export class ZipProgressBarComponent {
+export class ZipProgressBar {
   readonly #zips = inject(ZipJobsService);
 
   /** The job to show; bind it from `ZipJobsService.jobs()` (or `job(id)()`). */

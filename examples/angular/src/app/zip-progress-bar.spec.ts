@@ -1,20 +1,20 @@
 import { Component, inject } from '@angular/core';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
 import { expectNoMoreRequests, type PCloudFixture, requestsOf, startPCloud, waitFor } from '../testing/fake-pcloud';
-import { formatBytes, formatDuration, ZipProgressBarComponent } from './zip-progress-bar.component';
+import { formatBytes, formatDuration, ZipProgressBar } from './zip-progress-bar';
 import { providePCloud, ZipJobsService } from './zip-jobs.service';
 
 /** How an app uses the component: one bar per job of the service. */
 @Component({
   selector: 'app-host',
-  imports: [ZipProgressBarComponent],
+  imports: [ZipProgressBar],
   template: `
     @for (job of zips.jobs(); track job.id) {
       <app-zip-progress-bar [job]="job" />
     }
   `,
 })
-class HostComponent {
+class Host {
   readonly zips = inject(ZipJobsService);
 }
 
@@ -34,11 +34,11 @@ interface Rendered {
   readonly indeterminate: boolean;
 }
 
-function element(fixture: ComponentFixture<HostComponent>, selector: string): HTMLElement | null {
+function element(fixture: ComponentFixture<Host>, selector: string): HTMLElement | null {
   return (fixture.nativeElement as HTMLElement).querySelector<HTMLElement>(selector);
 }
 
-function rendered(fixture: ComponentFixture<HostComponent>): Rendered {
+function rendered(fixture: ComponentFixture<Host>): Rendered {
   const root = fixture.nativeElement as HTMLElement;
   const text = (selector: string): string => root.querySelector(selector)?.textContent.trim() ?? '';
   const progress = root.querySelector('progress');
@@ -63,17 +63,17 @@ afterEach(async () => {
   pcloud = undefined;
 });
 
-async function render(bytesPerSecond: number): Promise<{ fixture: ComponentFixture<HostComponent>; zips: ZipJobsService; pcloud: PCloudFixture }> {
+async function render(bytesPerSecond: number): Promise<{ fixture: ComponentFixture<Host>; zips: ZipJobsService; pcloud: PCloudFixture }> {
   pcloud = await startPCloud({ bytesPerSecond });
   TestBed.configureTestingModule({ providers: [providePCloud(pcloud.config)] });
-  const fixture = TestBed.createComponent(HostComponent);
+  const fixture = TestBed.createComponent(Host);
   fixture.autoDetectChanges();
   await fixture.whenStable();
   return { fixture, zips: TestBed.inject(ZipJobsService), pcloud };
 }
 
 /** Samples the DOM after each change detection until `done` holds. */
-async function sampleUntil(fixture: ComponentFixture<HostComponent>, done: (view: Rendered) => boolean): Promise<Rendered[]> {
+async function sampleUntil(fixture: ComponentFixture<Host>, done: (view: Rendered) => boolean): Promise<Rendered[]> {
   const samples: Rendered[] = [];
   await waitFor('the rendered state', () => {
     const view = rendered(fixture);
@@ -84,7 +84,7 @@ async function sampleUntil(fixture: ComponentFixture<HostComponent>, done: (view
   return samples;
 }
 
-describe('ZipProgressBarComponent', () => {
+describe('ZipProgressBar', () => {
   it('renders files, percent, rate and ETA while zipping, then the saved zip', async () => {
     const { fixture, zips, pcloud } = await render(100_000);
     expect(element(fixture, 'app-zip-progress-bar')).toBeNull();
