@@ -11,6 +11,8 @@ const lib = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
+  // What Node users get: the Node entry's transport (one connection pool per credential).
+  setupFiles: ['<rootDir>/spec/support/node-entry.ts'],
   transform: { '^.+\\.(t|j)s$': swc },
   // ky is ESM-only: let SWC turn it into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!ky/)'],

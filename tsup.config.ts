@@ -3,6 +3,8 @@ import { defineConfig } from 'tsup';
 // The public entry points (package.json "exports"): these get .d.ts / .d.cts.
 const api = {
   index: 'lib/index.ts',
+  // What Node resolves `pcloud-zip-progress` to (the `node` condition), and `pcloud-zip-progress/node`.
+  'node/index': 'lib/node.ts',
   'testing/index': 'lib/testing/index.ts',
 };
 

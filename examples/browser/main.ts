@@ -8,6 +8,7 @@
  */
 import { saveZip$, type ZipProgress } from '../../lib/index.js';
 import { parseWebDemoConfig, type WebDemoConfig } from './config.js';
+import { accountKey, ConnectionOwners } from './connection-owners.js';
 import { explainError, type ZipTarget } from './explain.js';
 import { formatBytes, formatDuration, formatPercent, progressTexts } from './format.js';
 import { tabHidden } from './tab-hidden.js';
@@ -61,6 +62,17 @@ const fields: Record<Mode, Fields> = {
 let mode: Mode = 'emulator';
 let emulator: WebDemoConfig | undefined;
 let controller: AbortController | undefined;
+
+/** localStorage, or undefined where the browser blocks it (the rule then holds until a reload). */
+function localStore(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+// Without Web Crypto the account keys are the tokens themselves: kept in memory, never stored.
+const owners = new ConnectionOwners(globalThis.crypto?.subtle === undefined ? undefined : localStore());
 
 function setState(state: State): void {
   document.body.dataset.state = state;
@@ -137,10 +149,45 @@ function start(): void {
   }
   const own = new AbortController();
   controller = own;
+  setState('running');
+  void checkAccountThenRun(own);
+}
+
+/**
+ * One account per connection: pCloud acts as the first account that logged in on a connection,
+ * and the browser keeps its connections to a host open across reloads. A token of another
+ * account than the one that last used this host waits until those connections have closed.
+ */
+async function checkAccountThenRun(own: AbortController): Promise<void> {
+  const token = auth.value.trim();
+  const origin = new URL(apiUrl()).origin;
+  const account = (await accountKey(token)) ?? token;
+  if (controller !== own) return; // cancelled while hashing
+  const wait = owners.waitBefore(origin, account);
+  if (wait > 0) {
+    controller = undefined;
+    progressBody.hidden = true;
+    showNotice(
+      'bad',
+      'Another account used this server moments ago',
+      `pCloud runs every request on a connection as the first account that logged in on it, and this browser keeps its connections to ${new URL(origin).host} open for minutes, even across a reload. Start this account's zip in ${formatDuration(wait)}, or use the previous account until then, or open this page in a private window.`,
+    );
+    setState('failed');
+    return;
+  }
+  owners.use(origin, account);
+  run(own, account);
+}
+
+function run(own: AbortController, account: string): void {
   const target: ZipTarget = { apiUrl: apiUrl(), topath: topath.value.trim(), emulator: mode === 'emulator' };
+  const origin = new URL(target.apiUrl).origin;
+  // The connections stay open after the run: their idle time counts from its end.
+  const ended = (): void => {
+    owners.use(origin, account);
+  };
   const started = performance.now();
   let events = 0;
-  setState('running');
   // No progress requests while the tab is hidden: pCloud zips on, the page asks again when shown.
   const paused = tabHidden(document);
   saveZip$({ apiUrl: target.apiUrl, auth: auth.value.trim(), folderid: Number(folderid.value), topath: target.topath, signal: own.signal, paused }).subscribe({
@@ -152,6 +199,7 @@ function start(): void {
         return;
       }
       if (event.type !== 'saved') return; // 'started': nothing to show yet
+      ended();
       const { metadata } = event;
       bar.value = 1;
       percent.textContent = formatPercent(1);
@@ -162,6 +210,7 @@ function start(): void {
       setState('saved');
     },
     error: (error: unknown) => {
+      ended();
       if (controller === own) controller = undefined;
       if (error instanceof Error && error.name === 'AbortError') {
         phase.textContent = 'Stopped';

@@ -3,7 +3,7 @@
  * With no arguments it runs on the embedded pCloud emulator; `--help` tells the rest.
  */
 import { lastValueFrom, tap } from 'rxjs';
-import { type PCloudFileMetadata, saveZip$, type SaveZipEvent, type SaveZipOptions } from '../../lib/index.js';
+import { type PCloudFileMetadata, saveZip$, type SaveZipEvent, type SaveZipOptions } from '../../lib/node.js';
 import { startFakePCloud, type FakePCloud } from '../../lib/testing/index.js';
 import { DemoUsageError, HELP, parseDemoArgs, type DemoPlan } from './args.js';
 import { formatBytes, progressView } from './render.js';

@@ -9,6 +9,7 @@ import { type Credentials, secretsOf } from './credentials.js';
 import { type DecodeContext, decodeResponse, responseTooLarge } from './decode.js';
 import { methodUrl } from './endpoint.js';
 import { accountHint, type HintContext } from './hints.js';
+import { platformFetch } from './platform-fetch.js';
 import { parseRetryAfter } from './retry-after.js';
 
 /** Everything needed to call pCloud methods for one account. */
@@ -52,6 +53,11 @@ interface PreparedCall {
   readonly headers: Readonly<Record<string, string>>;
   /** Every text from the server or from fetch passes through it before reaching an error. */
   readonly scrubber: Scrubber;
+  /**
+   * The platform's fetch for this call's credential when no `fetch` option is given: in Node, a
+   * connection pool of this credential's own (lib/node/account-pools.ts); undefined in browsers.
+   */
+  readonly platform: typeof globalThis.fetch | undefined;
 }
 
 function prepare(config: PCloudClientConfig, method: string, params: PCloudParams): PreparedCall {
@@ -65,7 +71,8 @@ function prepare(config: PCloudClientConfig, method: string, params: PCloudParam
   const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' };
   if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
   const url = methodUrl(config.apiUrl, method);
-  return { method, url, host: new URL(url).host, params, body: body.toString(), headers, scrubber: new Scrubber(secretsOf(config.credentials)) };
+  const platform = config.fetch === undefined ? platformFetch(config.credentials) : undefined;
+  return { method, url, host: new URL(url).host, params, body: body.toString(), headers, scrubber: new Scrubber(secretsOf(config.credentials)), platform };
 }
 
 /** A network failure: the root cause in the message, a scrubbed copy of the error as `cause`. */
@@ -135,9 +142,9 @@ async function readBody(response: Response, call: PreparedCall, limit: number, d
  * makes every signal transferable). The platform fetch honours `init.signal`, so it gets ours
  * there. A custom `fetch` may read only the Request's own signal: it still gets it through ky.
  */
-function withSignal(custom: typeof globalThis.fetch | undefined, signal: AbortSignal): { fetch: typeof globalThis.fetch } | { fetch?: typeof globalThis.fetch; signal: AbortSignal } {
+function withSignal(custom: typeof globalThis.fetch | undefined, platform: typeof globalThis.fetch | undefined, signal: AbortSignal): { fetch: typeof globalThis.fetch } | { fetch?: typeof globalThis.fetch; signal: AbortSignal } {
   if (custom !== undefined) return { fetch: custom, signal };
-  return { fetch: (input, init) => globalThis.fetch(input, { ...init, signal }) };
+  return { fetch: (input, init) => (platform ?? globalThis.fetch)(input, { ...init, signal }) };
 }
 
 async function send<A>(config: PCloudClientConfig, call: PreparedCall, codec: t.Decoder<unknown, A>, signal: AbortSignal): Promise<A> {
@@ -147,7 +154,7 @@ async function send<A>(config: PCloudClientConfig, call: PreparedCall, codec: t.
     response = await ky.post(call.url, {
       body: call.body,
       headers: call.headers,
-      ...withSignal(config.fetch, signal),
+      ...withSignal(config.fetch, call.platform, signal),
       // Retries, timeouts and errors are this library's job: ky only sends.
       retry: 0,
       timeout: false,

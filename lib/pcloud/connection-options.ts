@@ -9,7 +9,16 @@ import { DEFAULT_API_URL, parseApiUrl } from './endpoint.js';
 export interface PCloudConnectionOptions extends Credentials {
   /** Base URL; default `https://api.pcloud.com` (US). EU accounts: `https://eapi.pcloud.com`. */
   readonly apiUrl?: string | URL;
-  /** A fetch implementation handed to ky (tests, proxies, instrumentation). */
+  /**
+   * A fetch implementation handed to ky (tests, proxies, instrumentation). Default: in Node, one
+   * connection pool per credential; in browsers, the page's `fetch`.
+   *
+   * One connection, one account: pCloud acts as the first account that logged in on a keep-alive
+   * connection, whatever credentials later requests on it carry. Your `fetch` must never send two
+   * accounts' requests over one connection: in Node, wrap `accountFetch(credentials)` from
+   * `pcloud-zip-progress/node`; in browsers, use one account per browser profile and `apiUrl` at a
+   * time (README, "One account per connection").
+   */
   readonly fetch?: typeof globalThis.fetch;
   /** Aborting stops everything; the stream errors with an `AbortError`. */
   readonly signal?: AbortSignal;

@@ -27,6 +27,18 @@ const ListFolderBody = /* @__PURE__ */ t.type({ result: /* @__PURE__ */ t.litera
 const Named = /* @__PURE__ */ t.type({ name: t.string, isfolder: /* @__PURE__ */ t.literal(false) });
 
 /**
+ * The `job` option. A `progresshash` instead is a TypeError saying so: the hash names the job's
+ * progress, not where its zip goes. Other unknown keys are ignored (README, "Unknown options").
+ */
+function jobOf(options: ZipFileMetadataOptions): unknown {
+  const { job, progresshash } = options as { readonly job?: unknown; readonly progresshash?: unknown };
+  if (job === undefined && progresshash !== undefined) {
+    throw new TypeError("zipFileMetadata$ takes job, not progresshash: pass the started event's job, which says where the zip goes");
+  }
+  return job;
+}
+
+/**
  * Looks up the zip of a job: the metadata `saveZip$`'s `saved` event would have carried, for a
  * re-attached job (whose watcher never sees `savezip`'s answer) or to check whether a job that
  * can no longer be watched (1901) left its zip. Calls pCloud `stat` (`path` = `topath`), or
@@ -52,7 +64,7 @@ const Named = /* @__PURE__ */ t.type({ name: t.string, isfolder: /* @__PURE__ */
  */
 export function zipFileMetadata$(options: ZipFileMetadataOptions): Observable<PCloudFileMetadata> {
   if (typeof options !== 'object' || options === null) throw new TypeError('zipFileMetadata$ needs an options object');
-  const job = readJobRef(options.job);
+  const job = readJobRef(jobOf(options));
   const connection = resolveConnection(readConnectionOptions(options));
   const apiUrl = jobApiUrl(job, connection.apiUrl, hasCredentials(connection.credentials));
   const client = {

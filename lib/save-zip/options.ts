@@ -46,10 +46,30 @@ export interface SaveZipOptions extends PCloudConnectionOptions, PollingOptions,
 }
 
 /**
+ * Options of the calls that watch a job, which `saveZip$` would otherwise ignore while it starts
+ * a second zip (`job`) or polls a hash nobody else knows (`progresshash`): a TypeError naming
+ * the call that takes them. Other keys `saveZip$` does not know are ignored (README, "Unknown
+ * options"), so one object can carry the caller's own fields.
+ */
+function rejectWatchOptions(options: SaveZipOptions): void {
+  const given = options as { readonly job?: unknown; readonly progresshash?: unknown };
+  if (given.job !== undefined) {
+    throw new TypeError('saveZip$ does not take job: it starts a new zip; to watch a stored job use zipProgress$({ job, auth })');
+  }
+  if (given.progresshash !== undefined) {
+    throw new TypeError(
+      "saveZip$ does not take progresshash: it makes a fresh one for each zip (the started event's job.progresshash); to watch a job by its hash use zipProgress$({ progresshash, auth })",
+    );
+  }
+}
+
+/**
  * Reads every option of `saveZip$` exactly once, so that the value validated is the value used
- * (a getter may answer differently on each read).
+ * (a getter may answer differently on each read). Rejects the options of the watching calls
+ * first (see {@link rejectWatchOptions}).
  */
 export function readSaveZipOptions(options: SaveZipOptions): OptionsSnapshot<SaveZipOptions> {
+  rejectWatchOptions(options);
   return {
     ...readConnectionOptions(options),
     ...readPollingOptions(options),

@@ -101,7 +101,8 @@ function noAnswerAfterDone(ms: number, destination: string): TransportError {
  * the `savezip` error when no progress was ever seen: the zip never started).
  *
  * @throws TypeError synchronously, before any request, when the tree, destination or another
- * option is invalid.
+ * option is invalid, or when given `job` or `progresshash`: those watch a job that exists
+ * (`zipProgress$`), where `saveZip$` would start another. Other unknown keys are ignored.
  *
  * @example
  * ```ts

@@ -13,11 +13,12 @@ import type { FakeUser } from './users.js';
  * @example
  * console.log(USAGE);
  */
-export const USAGE = `Usage: pcloud-fake-server [--port 8080] [--seed DIR] [--bytes-per-second N] [--help]
+export const USAGE = `Usage: pcloud-fake-server [--port 8080] [--seed DIR] [--users N] [--bytes-per-second N] [--help]
 
-Starts a local pCloud emulator on 127.0.0.1 with one user and prints its URL and auth token.
+Starts a local pCloud emulator on 127.0.0.1 with one user (or N) and prints its URL and tokens.
   --port N               TCP port (default 8080; 0 picks a free one)
-  --seed DIR             copy DIR into the user's root folder
+  --seed DIR             copy DIR into the (first) user's root folder
+  --users N              create N users (default 1) and print each one's tokens
   --bytes-per-second N   savezip speed in uncompressed bytes per second (default: unlimited)
   --help                 show this text
 Stop it with Ctrl-C (SIGINT) or SIGTERM.`;
@@ -45,7 +46,10 @@ export class CliUsageError extends Error {
  */
 export interface CliHandle {
   readonly fake: FakePCloud;
+  /** The first user (the one --seed fills). */
   readonly user: FakeUser;
+  /** Every user, the first one included (--users N). */
+  readonly users: readonly FakeUser[];
   /** Closes the server and removes the signal handlers; idempotent. */
   stop(): Promise<void>;
   /** Settles when the server has been stopped (by stop() or a signal). */
@@ -68,12 +72,13 @@ export interface CliIo {
 interface CliArgs {
   port: number;
   seed: string | undefined;
+  users: number;
   bytesPerSecond: number | undefined;
   help: boolean;
 }
 
 function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { port: 8080, seed: undefined, bytesPerSecond: undefined, help: false };
+  const args: CliArgs = { port: 8080, seed: undefined, users: 1, bytesPerSecond: undefined, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -97,6 +102,13 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--seed':
         args.seed = value();
         break;
+      case '--users': {
+        const raw = value();
+        const count = /^\d+$/.test(raw) ? Number(raw) : NaN;
+        if (!(count >= 1 && count <= 100)) throw new CliUsageError(`--users must be an integer in 1..100, got '${raw}'`);
+        args.users = count;
+        break;
+      }
       case '--bytes-per-second': {
         const raw = value();
         const speed = Number(raw);
@@ -161,8 +173,11 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<Cli
   if (args.seed !== undefined) checkSeed(args.seed);
   const fake = await listen(args.port, args.bytesPerSecond);
   let user: FakeUser;
+  const users: FakeUser[] = [];
   try {
     user = fake.addUser({ email: 'demo@example.test' });
+    users.push(user);
+    for (let n = 2; n <= args.users; n++) users.push(fake.addUser({ email: `demo${n}@example.test` }));
     if (args.seed !== undefined) user.seedFromDirectory(args.seed);
   } catch (error) {
     await fake.close();
@@ -196,8 +211,12 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<Cli
   print(`pCloud emulator listening on ${fake.url}`);
   print(`auth token: ${user.auth}`);
   print(`access token: ${user.accessToken}`);
+  users.slice(1).forEach((other, i) => {
+    print(`user ${i + 2} auth token: ${other.auth}`);
+    print(`user ${i + 2} access token: ${other.accessToken}`);
+  });
   if (args.seed !== undefined) print(`seeded / from ${args.seed}`);
-  return { fake, user, stop, stopped };
+  return { fake, user, users, stop, stopped };
 }
 
 // Run only when this file is the program (the pcloud-fake-server bin or dist/testing/cli.js);

@@ -43,6 +43,10 @@ dist/index.cjs
 dist/index.d.cts
 dist/index.d.ts
 dist/index.js
+dist/node/index.cjs
+dist/node/index.d.cts
+dist/node/index.d.ts
+dist/node/index.js
 dist/testing/cli.js
 dist/testing/index.cjs
 dist/testing/index.d.cts

@@ -12,59 +12,19 @@
  * compile in a consumer and throw at run time), and a consumer using a type-only export as a
  * value (`PCloudFileMetadata.is(x)`) fails to type-check.
  *
- * The pack happens in a copy of the repository (without node_modules, dist, .git), so running
- * this spec never rewrites the working tree's dist/. Set PCLOUD_ZIP_PROGRESS_TARBALL to a packed
- * .tgz (e.g. from `npm run check:package -- --keep`) to skip the pack.
+ * The pack happens in a copy of the repository (without node_modules, dist, .git; see pack.ts),
+ * so running this spec never rewrites the working tree's dist/. Set PCLOUD_ZIP_PROGRESS_TARBALL
+ * to a packed .tgz (e.g. from `npm run check:package -- --keep`) to skip the pack.
  */
-import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import ts from 'typescript';
+import { childEnv, pack, ROOT, RUN_TIMEOUT, SETUP_TIMEOUT, sh } from './pack.js';
 
-const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..');
 const TSC = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
 const TYPE_ROOTS = join(ROOT, 'node_modules', '@types');
-const SETUP_TIMEOUT = 180_000;
-const RUN_TIMEOUT = 60_000;
-
-/** The child npm must not see this run's npm_* variables (npm_config_local_prefix etc. point at the repo). */
-function childEnv(): NodeJS.ProcessEnv {
-  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig']);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.toLowerCase().startsWith('npm_') || keep.has(key.toLowerCase())) env[key] = value;
-  }
-  return env;
-}
-
-async function sh(file: string, args: readonly string[], cwd: string, timeout = RUN_TIMEOUT): Promise<string> {
-  try {
-    const { stdout } = await run(file, args, { cwd, env: childEnv(), timeout, maxBuffer: 16 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const e = error as Error & { stdout?: string; stderr?: string };
-    throw new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`, { cause: error });
-  }
-}
-
-/** Packs a copy of the repository; returns the tarball path. */
-async function pack(work: string): Promise<string> {
-  const given = process.env.PCLOUD_ZIP_PROGRESS_TARBALL;
-  if (given !== undefined && given !== '') return given;
-  const copy = join(work, 'repo');
-  const skip = new Set(['node_modules', 'dist', '.git', 'coverage', '.tmp', 'docs']);
-  cpSync(ROOT, copy, { recursive: true, filter: (src) => !skip.has(relative(ROOT, src).split(/[\\/]/)[0] ?? '') });
-  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
-  const out = join(work, 'tarball');
-  mkdirSync(out);
-  await sh('npm', ['pack', '--pack-destination', out], copy, SETUP_TIMEOUT);
-  const tgz = readdirSync(out).find((name) => name.endsWith('.tgz'));
-  if (tgz === undefined) throw new Error('npm pack produced no tarball');
-  return join(out, tgz);
-}
 
 /** The program body, shared by every variant: `header` imports, `footer` starts main(). */
 const MAIN = `

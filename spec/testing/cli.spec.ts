@@ -39,6 +39,35 @@ describe('pcloud-fake-server main()', () => {
     expect(process.listeners(otherSignal)).toEqual(otherBefore);
   });
 
+  it('--users N creates N users, each with its own tokens printed and its own drive', async () => {
+    const fixture = makeFixtureDir();
+    const lines: string[] = [];
+    const handle = await main(['--port', '0', '--users', '2', '--seed', fixture.dir], { print: (line) => lines.push(line), handleSignals: false });
+    try {
+      const { fake, user, users } = handle!;
+      expect(users).toHaveLength(2);
+      const [first, second] = users;
+      expect(first).toBe(user);
+      expect(lines).toEqual([
+        `pCloud emulator listening on ${fake.url}`,
+        `auth token: ${user.auth}`,
+        `access token: ${user.accessToken}`,
+        `user 2 auth token: ${second!.auth}`,
+        `user 2 access token: ${second!.accessToken}`,
+        `seeded / from ${fixture.dir}`,
+      ]);
+      expect(second!.auth).not.toBe(user.auth);
+      const res = await fetch(`${fake.url}/userinfo`, { method: 'POST', body: new URLSearchParams({ auth: second!.auth }) });
+      expect(await res.json()).toMatchObject({ result: 0, userid: second!.userid, email: 'demo2@example.test' });
+      // --seed fills the first user's drive only.
+      expect(second!.readFile('/readme.txt')).toBeUndefined();
+      expect(user.readFile('/readme.txt')).toBeDefined();
+    } finally {
+      await handle?.stop();
+      fixture.cleanup();
+    }
+  });
+
   it('prints the usage on --help and starts nothing', async () => {
     const lines: string[] = [];
     expect(await main(['--help'], { print: (line) => lines.push(line) })).toBeUndefined();
@@ -46,7 +75,7 @@ describe('pcloud-fake-server main()', () => {
     expect(USAGE).toContain('--bytes-per-second');
   });
 
-  it.each([[['--port', 'x']], [['--port', '70000']], [['--port', '80.5']], [['--port', ' ']], [['--bytes-per-second', '0']], [['--bytes-per-second', 'Infinity']], [['--seed']], [['--nope']]])('rejects %j', async (argv) => {
+  it.each([[['--port', 'x']], [['--port', '70000']], [['--port', '80.5']], [['--port', ' ']], [['--bytes-per-second', '0']], [['--users', '0']], [['--users', 'two']], [['--bytes-per-second', 'Infinity']], [['--seed']], [['--nope']]])('rejects %j', async (argv) => {
     await expect(main(argv, { print: () => undefined, handleSignals: false })).rejects.toBeInstanceOf(CliUsageError);
   });
 
