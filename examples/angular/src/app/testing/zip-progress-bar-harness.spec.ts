@@ -62,7 +62,7 @@ describe('ZipProgressBarHarness', () => {
     const states: ZipJob[] = [
       job(),
       job({ progress: progress(3) }),
-      job({ status: 'saved', progress: progress(5), metadata: { fileid: 1, name: 'photos.zip', path: '/zips/photos.zip', size: 2048 } as ZipJob['metadata'] }),
+      job({ status: 'saved', progress: progress(5), metadata: { fileid: 1, id: 'f1', isfolder: false, name: 'photos.zip', path: '/zips/photos.zip', size: 2048 } }),
       job({
         status: 'failed',
         error: new PCloudApiError({ code: 2004, method: 'savezip', message: 'File or folder alredy exists.', transient: false }),
