@@ -121,6 +121,12 @@ it('zips the folder: progress with units while it runs, then the saved zip', asy
   expect(midway!.bytes).toMatch(/^\d+(\.\d)? (B|KB|MB) of \d+\.\d MB$/);
   expect(midway!.rate).toMatch(/^\d+(\.\d)? (B|KB|MB)\/s$/);
   expect(midway!.eta).toMatch(/^ETA (–|< 1 s|\d+ s)$/);
+  // What a screen reader says for the bar: the files and percent beside it (read in one go).
+  const said = await card.evaluate((element) => {
+    const bar = element.querySelector('progress');
+    return { value: bar?.getAttribute('value'), valueText: bar?.getAttribute('aria-valuetext'), files: element.querySelector('.files')?.textContent.trim() };
+  });
+  expect(said.valueText).toBe(`${said.files?.replace(' / ', ' of ')}, ${said.value}%`);
 
   await card.and(page.locator('[data-status="saved"]')).waitFor({ timeout: 15_000 });
   const zip = demo!.user.readFile('/zips/photos.zip');
@@ -131,7 +137,47 @@ it('zips the folder: progress with units while it runs, then the saved zip', asy
   await expect(card.locator('button.cancel').count()).resolves.toBe(0);
   await expect(page.locator('.counts').textContent()).resolves.toBe('0 running · 1 finished');
   expect(polls()).toBeGreaterThanOrEqual(3);
+  await expect(progressBarAsAssistiveTechnologySeesIt('Zip /zips/photos.zip')).resolves.toEqual({
+    value: 100,
+    valuemin: 0,
+    valuemax: 100,
+    valueText: `${FILES} of ${FILES} files, 100%`,
+    ariaValueAttributes: ['aria-valuetext'],
+  });
 }, 30_000);
+
+/**
+ * The bar in Chromium's accessibility tree (role, name, value and range, computed by the browser
+ * from the native element), with the aria-value* attributes it carries. Chromium's DevTools tree
+ * leaves aria-valuetext out, so that one is read from the element.
+ */
+async function progressBarAsAssistiveTechnologySeesIt(name: string): Promise<Record<string, unknown>> {
+  const bar = page.getByRole('progressbar', { name, exact: true });
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: AXNode[] };
+    const [node, ...others] = nodes.filter((candidate) => candidate.role?.value === 'progressbar' && candidate.name?.value === name);
+    expect(others).toEqual([]);
+    const property = (key: string): unknown => node?.properties?.find((candidate) => candidate.name === key)?.value.value;
+    return {
+      value: node?.value?.value,
+      valuemin: property('valuemin'),
+      valuemax: property('valuemax'),
+      valueText: await bar.getAttribute('aria-valuetext'),
+      ariaValueAttributes: await bar.evaluate((element) => element.getAttributeNames().filter((attribute) => attribute.startsWith('aria-value'))),
+    };
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** The part of a CDP Accessibility.AXNode read here. */
+interface AXNode {
+  role?: { value?: unknown };
+  name?: { value?: unknown };
+  value?: { value?: unknown };
+  properties?: { name: string; value: { value?: unknown } }[];
+}
 
 it('cancels a running job: the card says so and the emulator sees no more requests', async () => {
   const card = await startZip('/zips/cancel-me.zip');

@@ -1,12 +1,12 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { DEMO_SESSION } from './session';
 import { ZipJobsService } from './zip-jobs.service';
-import { formatBytes, ZipProgressBarComponent } from './zip-progress-bar.component';
+import { formatBytes, ZipProgressBar } from './zip-progress-bar';
 
 /** The demo page: zip the seeded folder to a path of your choice, follow every job. */
 @Component({
   selector: 'app-root',
-  imports: [ZipProgressBarComponent],
+  imports: [ZipProgressBar],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './app.html',
   styleUrl: './app.css',

@@ -3,6 +3,7 @@ import { TestBed } from '@angular/core/testing';
 import { lastValueFrom, toArray } from 'rxjs';
 import { PCloudApiError } from 'pcloud-zip-progress';
 import { expectNoMoreRequests, type PCloudFixture, requestsOf, startPCloud, waitFor } from '../testing/fake-pcloud';
+import { describeError } from './error-hint';
 import { type PCloudConfig, providePCloud, type ZipJob, ZipJobsService } from './zip-jobs.service';
 
 let pcloud: PCloudFixture | undefined;
@@ -141,7 +142,38 @@ describe('ZipJobsService', () => {
   it('throws at once on an invalid request, without creating a job', async () => {
     const { zips } = await setUp(100_000);
     expect(() => zips.start({ topath: '/zips/x.zip' })).toThrow(/needs a tree/);
+    expect(() => zips.start({ folderid: 1, topath: '/zips/x.zip', tofolderid: 2, toname: 'x.zip' })).toThrow(/exactly one destination/);
     expect(zips.jobs()).toEqual([]);
+    expect(pcloud!.fake.requests).toEqual([]);
+  });
+
+  it('throws at once for a malformed token (white space, or auth and accessToken both set)', async () => {
+    pcloud = await startPCloud({ bytesPerSecond: 100_000 });
+    const { folderid, user } = pcloud;
+    const token = signal(`${user.auth}\n`); // pasted with its line break
+    TestBed.configureTestingModule({ providers: [providePCloud({ ...pcloud.config, auth: token })] });
+    const zips = TestBed.inject(ZipJobsService);
+    expect(() => zips.start({ folderid, topath: '/zips/x.zip' })).toThrow(new TypeError('auth contains white space or control characters'));
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({ providers: [providePCloud({ ...pcloud.config, accessToken: 'also-a-token' })] });
+    expect(() => TestBed.inject(ZipJobsService).start({ folderid, topath: '/zips/x.zip' })).toThrow(new TypeError('pass either auth or accessToken, not both'));
+    expect(pcloud.fake.requests).toEqual([]);
+  });
+
+  it('a job with no token at all (signed out) is not refused: it fails with pCloud\'s 1000, which the card explains', async () => {
+    // Not a TypeError: a proxy in front of pCloud may add the token, so the request goes out.
+    pcloud = await startPCloud({ bytesPerSecond: 100_000 });
+    const token = signal<string | undefined>(undefined); // the user has not signed in
+    TestBed.configureTestingModule({ providers: [providePCloud({ ...pcloud.config, auth: token })] });
+    const zips = TestBed.inject(ZipJobsService);
+
+    const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/x.zip' });
+    const last = await lastValueFrom(zips.job$(id));
+
+    expect(last).toMatchObject({ status: 'failed', error: { name: 'PCloudApiError', code: 1000 } });
+    expect(last.error).toBeInstanceOf(PCloudApiError);
+    expect(describeError(last.error).hint).toBe('Sign in again: the request carried no token.');
+    expect(requestsOf(pcloud.fake, 'savezip').map((request) => request.credentials)).toEqual(['none']);
   });
 
   it('cancel() aborts the savezip request and stops the polling', async () => {

@@ -56,9 +56,11 @@ export interface PCloudConfig extends PollingOptions {
 export const PCLOUD_CONFIG = new InjectionToken<PCloudConfig>('PCLOUD_CONFIG');
 
 /**
- * `providers: [providePCloud({ apiUrl, auth })]` in `app.config.ts` (or a TestBed). Pass a
- * factory instead of an object to build the config with `inject()` (it runs once, in the
- * injection context); tokens inside it may be signals, read for each new job.
+ * `providers: [providePCloud({ apiUrl, auth })]` in `app.config.ts`, in a route's `providers` (the
+ * service then belongs to that route's injector, shared by the route's components and its child
+ * routes), or in a TestBed. It provides the config and the {@link ZipJobsService} that uses it. Pass a factory
+ * instead of an object to build the config with `inject()` (it runs once, in the injection
+ * context); tokens inside it may be signals, read for each new job.
  *
  * @example
  * ```ts
@@ -68,7 +70,21 @@ export const PCLOUD_CONFIG = new InjectionToken<PCloudConfig>('PCLOUD_CONFIG');
 export function providePCloud(config: PCloudConfig | (() => PCloudConfig)): EnvironmentProviders {
   return makeEnvironmentProviders([
     typeof config === 'function' ? { provide: PCLOUD_CONFIG, useFactory: config } : { provide: PCLOUD_CONFIG, useValue: config },
+    // Next to its config: in a route's injector the service finds the route's PCLOUD_CONFIG (a
+    // root-provided service would look for it in the root injector, and fail with NG0201).
+    ZipJobsService,
   ]);
+}
+
+/**
+ * Where nobody called providePCloud(): instead of NG0201 about PCLOUD_CONFIG (or the service),
+ * say what to add, and where. (Angular remembers a failed creation: a second attempt in the same
+ * injector reports NG0200, a circular dependency. The first error is the one to read.)
+ */
+function notProvided(): never {
+  throw new Error(
+    "ZipJobsService is not provided here: add providePCloud({ apiUrl, auth }) to the application's providers (app.config.ts) or to the providers of a route above the component that injects it",
+  );
 }
 
 /** The credential's current value; never tracked by a surrounding reactive context. */
@@ -103,9 +119,10 @@ export interface ZipJob {
 
 /**
  * Starts pCloud zip jobs with `saveZip$` and keeps their state in a signal (`jobs`), with an
- * Observable view (`jobs$`). `cancel(id)` aborts one job (its HTTP requests are aborted and the
- * polling stops); destroying the injector that owns the service (the app, or
- * `TestBed.resetTestingModule()`) cancels every running job.
+ * Observable view (`jobs$`). {@link providePCloud} provides it, in the injector it goes into.
+ * `cancel(id)` aborts one job (its HTTP requests are aborted and the polling stops); destroying
+ * the injector that owns the service (the app's, a route's, or `TestBed.resetTestingModule()`)
+ * cancels every running job.
  *
  * Running jobs survive a page reload: as soon as `savezip` is sent (the `started` event) the
  * job's reference goes to the {@link ZIP_JOB_STORE} (`sessionStorage` by default), and a new
@@ -117,7 +134,12 @@ export interface ZipJob {
  * app still becomes stable while a job runs; state changes are signal writes, which schedule
  * change detection in zone-based and zoneless apps alike.
  */
-@Injectable({ providedIn: 'root' })
+@Injectable({
+  // Only a fallback that explains itself: the service is created by the provider that
+  // providePCloud() adds to its injector (the app's or a route's), which comes first.
+  providedIn: 'root',
+  useFactory: notProvided,
+})
 export class ZipJobsService {
   readonly #config = inject(PCLOUD_CONFIG);
   readonly #zone = inject(NgZone);

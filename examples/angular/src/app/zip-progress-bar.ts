@@ -1,6 +1,6 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
 import { describeError } from './error-hint';
-import { type ZipJob, ZipJobsService } from './zip-jobs.service';
+import type { ZipJob } from './zip-jobs.service';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
 
@@ -29,12 +29,13 @@ const STATUS_LABELS = { running: 'Zipping', saved: 'Saved', failed: 'Failed', ca
 
 /**
  * One zip job: a progress bar with files, bytes, percent, rate and ETA, the outcome once it
- * ends (with a hint when it failed), and a Cancel button while it runs.
+ * ends (with a hint when it failed), and a Cancel button while it runs. The card only shows a
+ * job: its Cancel button emits `cancel` with the job's id, and the parent decides what to do.
  *
  * @example
  * ```html
  * @for (job of zips.jobs(); track job.id) {
- *   <app-zip-progress-bar [job]="job" />
+ *   <app-zip-progress-bar [job]="job" (cancel)="zips.cancel($event)" />
  * }
  * ```
  */
@@ -73,14 +74,9 @@ const STATUS_LABELS = { running: 'Zipping', saved: 'Saved', failed: 'Failed', ca
         <span class="label" [title]="job().label">{{ job().label }}</span>
         <span class="chip">{{ statusLabel() }}</span>
       </div>
-      <progress
-        max="100"
-        [attr.value]="percent()"
-        aria-valuemin="0"
-        aria-valuemax="100"
-        [attr.aria-valuenow]="percent()"
-        [attr.aria-label]="'Zip ' + job().label"
-      ></progress>
+      <!-- max and value are the element's own: no aria-valuemax or aria-valuemin beside them (W3C
+           ARIA in HTML), nor an aria-valuenow that would repeat value. -->
+      <progress max="100" [attr.value]="percent()" [attr.aria-valuetext]="valueText()" [attr.aria-label]="'Zip ' + job().label"></progress>
       @if (showStats()) {
         <div class="stats">
           <span class="percent">{{ percent() ?? 0 }}%</span>
@@ -93,7 +89,7 @@ const STATUS_LABELS = { running: 'Zipping', saved: 'Saved', failed: 'Failed', ca
       <div class="foot">
         <div class="outcome" role="status">{{ outcome() }}</div>
         @if (job().status === 'running') {
-          <button type="button" class="cancel" (click)="cancel()">Cancel</button>
+          <button type="button" class="cancel" (click)="cancel.emit(job().id)">Cancel</button>
         }
       </div>
       @if (hint()) {
@@ -102,11 +98,16 @@ const STATUS_LABELS = { running: 'Zipping', saved: 'Saved', failed: 'Failed', ca
     </div>
   `,
 })
-export class ZipProgressBarComponent {
-  readonly #zips = inject(ZipJobsService);
-
+export class ZipProgressBar {
   /** The job to show; bind it from `ZipJobsService.jobs()` (or `job(id)()`). */
   readonly job = input.required<ZipJob>();
+
+  /**
+   * The Cancel button was pressed: the job's id (e.g. for `ZipJobsService.cancel`). The DOM has a
+   * `cancel` event too (dialogs, file inputs), which `(cancel)` on this element would also catch:
+   * the card contains neither, so keep it that way.
+   */
+  readonly cancel = output<string>();
 
   protected readonly statusLabel = computed(() => STATUS_LABELS[this.job().status]);
 
@@ -119,6 +120,17 @@ export class ZipProgressBarComponent {
     if (status === 'saved') return 100;
     if (progress === undefined) return status === 'running' ? null : 0;
     return Math.floor(progress.fraction * 100);
+  });
+
+  /**
+   * What a screen reader says for the bar: '3 of 5 files, 40%' (the percent alone says little
+   * about a long job); nothing while the bar is indeterminate, which says "busy" by itself.
+   */
+  protected readonly valueText = computed((): string | null => {
+    const percent = this.percent();
+    if (percent === null) return null;
+    const { progress } = this.job();
+    return progress === undefined ? `${percent}%` : `${progress.files} of ${progress.totalfiles} files, ${percent}%`;
   });
 
   /** Figures while a job runs or once it had progress; a job that never started shows none. */
@@ -168,8 +180,4 @@ export class ZipProgressBarComponent {
     const job = this.job();
     return job.status === 'failed' ? describeError(job.error).hint : '';
   });
-
-  protected cancel(): void {
-    this.#zips.cancel(this.job().id);
-  }
 }

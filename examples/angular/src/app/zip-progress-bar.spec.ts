@@ -1,27 +1,37 @@
-import { Component, inject } from '@angular/core';
+import { Component, inject, inputBinding, outputBinding, signal } from '@angular/core';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
+import type { ZipProgress } from 'pcloud-zip-progress';
 import { expectNoMoreRequests, type PCloudFixture, requestsOf, startPCloud, waitFor } from '../testing/fake-pcloud';
-import { formatBytes, formatDuration, ZipProgressBarComponent } from './zip-progress-bar.component';
-import { providePCloud, ZipJobsService } from './zip-jobs.service';
+import { formatBytes, formatDuration, ZipProgressBar } from './zip-progress-bar';
+import { providePCloud, type ZipJob, ZipJobsService } from './zip-jobs.service';
 
-/** How an app uses the component: one bar per job of the service. */
+/** How an app uses the component: one bar per job of the service, and the parent cancels. */
 @Component({
   selector: 'app-host',
-  imports: [ZipProgressBarComponent],
+  imports: [ZipProgressBar],
   template: `
     @for (job of zips.jobs(); track job.id) {
-      <app-zip-progress-bar [job]="job" />
+      <app-zip-progress-bar [job]="job" (cancel)="onCancel($event)" />
     }
   `,
 })
-class HostComponent {
+class Host {
   readonly zips = inject(ZipJobsService);
+  /** The ids the cards asked to cancel, in order. */
+  readonly cancelRequests: string[] = [];
+  /** The parent's decision: cancel the job (the app does), or not. */
+  cancelsJobs = true;
+
+  onCancel(id: string): void {
+    this.cancelRequests.push(id);
+    if (this.cancelsJobs) this.zips.cancel(id);
+  }
 }
 
 /** What the bar shows, read from the DOM. */
 interface Rendered {
   readonly value: string | null;
-  readonly ariaValueNow: string | null;
+  readonly valueText: string | null;
   readonly files: string;
   readonly bytes: string;
   readonly percent: string;
@@ -34,17 +44,17 @@ interface Rendered {
   readonly indeterminate: boolean;
 }
 
-function element(fixture: ComponentFixture<HostComponent>, selector: string): HTMLElement | null {
+function element(fixture: ComponentFixture<Host>, selector: string): HTMLElement | null {
   return (fixture.nativeElement as HTMLElement).querySelector<HTMLElement>(selector);
 }
 
-function rendered(fixture: ComponentFixture<HostComponent>): Rendered {
+function rendered(fixture: ComponentFixture<Host>): Rendered {
   const root = fixture.nativeElement as HTMLElement;
   const text = (selector: string): string => root.querySelector(selector)?.textContent.trim() ?? '';
   const progress = root.querySelector('progress');
   return {
     value: progress?.getAttribute('value') ?? null,
-    ariaValueNow: progress?.getAttribute('aria-valuenow') ?? null,
+    valueText: progress?.getAttribute('aria-valuetext') ?? null,
     files: text('.files'),
     bytes: text('.bytes'),
     percent: text('.percent'),
@@ -63,17 +73,17 @@ afterEach(async () => {
   pcloud = undefined;
 });
 
-async function render(bytesPerSecond: number): Promise<{ fixture: ComponentFixture<HostComponent>; zips: ZipJobsService; pcloud: PCloudFixture }> {
+async function render(bytesPerSecond: number): Promise<{ fixture: ComponentFixture<Host>; zips: ZipJobsService; pcloud: PCloudFixture }> {
   pcloud = await startPCloud({ bytesPerSecond });
   TestBed.configureTestingModule({ providers: [providePCloud(pcloud.config)] });
-  const fixture = TestBed.createComponent(HostComponent);
+  const fixture = TestBed.createComponent(Host);
   fixture.autoDetectChanges();
   await fixture.whenStable();
   return { fixture, zips: TestBed.inject(ZipJobsService), pcloud };
 }
 
 /** Samples the DOM after each change detection until `done` holds. */
-async function sampleUntil(fixture: ComponentFixture<HostComponent>, done: (view: Rendered) => boolean): Promise<Rendered[]> {
+async function sampleUntil(fixture: ComponentFixture<Host>, done: (view: Rendered) => boolean): Promise<Rendered[]> {
   const samples: Rendered[] = [];
   await waitFor('the rendered state', () => {
     const view = rendered(fixture);
@@ -84,7 +94,7 @@ async function sampleUntil(fixture: ComponentFixture<HostComponent>, done: (view
   return samples;
 }
 
-describe('ZipProgressBarComponent', () => {
+describe('ZipProgressBar', () => {
   it('renders files, percent, rate and ETA while zipping, then the saved zip', async () => {
     const { fixture, zips, pcloud } = await render(100_000);
     expect(element(fixture, 'app-zip-progress-bar')).toBeNull();
@@ -96,12 +106,13 @@ describe('ZipProgressBarComponent', () => {
 
     const samples = await sampleUntil(fixture, (view) => view.outcome.startsWith('Saved'));
 
-    const midway = samples.filter((view) => view.outcome === 'Zipping…' && Number(view.ariaValueNow) > 0 && Number(view.ariaValueNow) < 100);
+    const midway = samples.filter((view) => view.outcome === 'Zipping…' && Number(view.value) > 0 && Number(view.value) < 100);
     expect(midway.length).toBeGreaterThan(0);
     for (const view of midway) {
-      expect(view.value).toBe(view.ariaValueNow);
-      expect(view.percent).toBe(`${view.ariaValueNow}%`);
+      expect(view.percent).toBe(`${view.value}%`);
       expect(view.files).toMatch(/^[1-4] \/ 5 files$/);
+      // What a screen reader says: the same files and percent as the text beside the bar.
+      expect(view.valueText).toBe(`${view.files.replace(' / ', ' of ')}, ${view.value}%`);
       expect(view.cancelButton).toBe(true);
     }
     // Once bytes have moved, a rate and an ETA (100 KB/s minus polling noise).
@@ -112,7 +123,7 @@ describe('ZipProgressBarComponent', () => {
     expect(rate).toMatch(/ KB\/s$/);
     expect(final).toEqual({
       value: '100',
-      ariaValueNow: '100',
+      valueText: '5 of 5 files, 100%',
       files: '5 / 5 files',
       percent: '100%',
       bytes: '97.7 KB of 97.7 KB',
@@ -125,7 +136,7 @@ describe('ZipProgressBarComponent', () => {
     expect(element(fixture, '.zip-job')?.dataset['status']).toBe('saved');
   });
 
-  it('the Cancel button cancels the job: the bar shows it and the emulator sees the abort', async () => {
+  it('the Cancel button asks the parent, which cancels the job: the bar shows it and the emulator sees the abort', async () => {
     const { fixture, zips, pcloud } = await render(20_000);
     const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/slow.zip', label: 'Photos' });
     await sampleUntil(fixture, (view) => view.files === '0 / 5 files');
@@ -134,10 +145,26 @@ describe('ZipProgressBarComponent', () => {
     element(fixture, 'button.cancel')!.click();
     await fixture.whenStable();
 
+    expect(fixture.componentInstance.cancelRequests).toEqual([id]);
     expect(zips.job(id)()?.status).toBe('cancelled');
     expect(rendered(fixture)).toMatchObject({ outcome: 'Cancelled', eta: '', cancelButton: false, value: '0' });
     await waitFor('savezip to be aborted', () => requestsOf(pcloud.fake, 'savezip')[0]?.aborted);
     await expectNoMoreRequests(pcloud.fake, 'savezipprogress');
+  });
+
+  it('Cancel only asks: a parent that does not cancel keeps the job running, to saved', async () => {
+    const { fixture, zips, pcloud } = await render(100_000);
+    fixture.componentInstance.cancelsJobs = false; // e.g. the parent first asks "Stop this zip?"
+    const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/kept.zip' });
+    await fixture.whenStable();
+
+    element(fixture, 'button.cancel')!.click();
+    await fixture.whenStable();
+
+    expect(fixture.componentInstance.cancelRequests).toEqual([id]);
+    expect(rendered(fixture)).toMatchObject({ outcome: 'Zipping…', cancelButton: true });
+    await sampleUntil(fixture, (view) => view.outcome.startsWith('Saved'));
+    expect(requestsOf(pcloud.fake, 'savezip')[0]?.aborted).toBe(false);
   });
 
   it('shows why a job failed', async () => {
@@ -155,7 +182,7 @@ describe('ZipProgressBarComponent', () => {
     const id = zips.start({ folderid: pcloud.folderid, topath: '/zips/taken.zip' });
     const [last] = (await sampleUntil(fixture, (view) => view.outcome.startsWith('Failed'))).slice(-1);
     expect(zips.job(id)()?.progress).toBeUndefined();
-    expect(last).toMatchObject({ value: '0', ariaValueNow: '0', indeterminate: false, files: '', rate: '', cancelButton: false });
+    expect(last).toMatchObject({ value: '0', valueText: '0%', indeterminate: false, files: '', rate: '', cancelButton: false });
     expect(last?.outcome).toMatch(/^Failed: pCloud savezip failed with 2004: /);
     expect(last?.hint).toBe('A file with that name already exists: choose another name.');
   });
@@ -169,6 +196,68 @@ describe('ZipProgressBarComponent', () => {
     await fixture.whenStable();
     expect(zips.job(id)()?.progress).toBeUndefined();
     expect(rendered(fixture)).toMatchObject({ value: '0', indeterminate: false, outcome: 'Cancelled' });
+  });
+});
+
+/** A job as the service would hand it to the card. */
+function job(change: Partial<ZipJob> = {}): ZipJob {
+  return { id: 'zip-7', label: 'Photos', status: 'running', progress: undefined, metadata: undefined, error: undefined, ...change };
+}
+
+/** `files` of 5 files done: the counts, the fraction and the figures derived from them. */
+function progress(files: number): ZipProgress {
+  const fraction = files / 5;
+  return { files, totalfiles: 5, bytes: files * 20_000, totalbytes: 100_000, fraction, done: files === 5, elapsedMs: 1000, bytesPerSecond: 20_000, etaMs: 1000 };
+}
+
+/** The card alone, bound as a parent binds it; no ZipJobsService anywhere (none is provided). */
+function card(initial: ZipJob): { fixture: ComponentFixture<ZipProgressBar>; shown: ReturnType<typeof signal<ZipJob>>; cancelled: string[] } {
+  const shown = signal(initial);
+  const cancelled: string[] = [];
+  const fixture = TestBed.createComponent(ZipProgressBar, {
+    bindings: [inputBinding('job', shown), outputBinding<string>('cancel', (id) => cancelled.push(id))],
+  });
+  fixture.detectChanges();
+  return { fixture, shown, cancelled };
+}
+
+function bar(fixture: ComponentFixture<ZipProgressBar>): HTMLProgressElement {
+  return (fixture.nativeElement as HTMLElement).querySelector('progress')!;
+}
+
+describe('ZipProgressBar on its own', () => {
+  it('needs no service: it shows the job it is given and emits cancel with its id', () => {
+    const { fixture, cancelled } = card(job({ progress: progress(2) }));
+    expect((fixture.nativeElement as HTMLElement).querySelector('.files')?.textContent).toBe('2 / 5 files');
+    (fixture.nativeElement as HTMLElement).querySelector<HTMLButtonElement>('button.cancel')!.click();
+    expect(cancelled).toEqual(['zip-7']);
+  });
+
+  it("the progress element: a native bar with a name and a value text, and no aria-value* repeating max and value (W3C ARIA in HTML)", () => {
+    const { fixture, shown } = card(job());
+    // Every aria-* attribute of the bar, by name: only a name and, once known, a value text.
+    const aria = (): Record<string, string> =>
+      Object.fromEntries(bar(fixture).getAttributeNames().filter((name) => name.startsWith('aria-')).map((name) => [name, bar(fixture).getAttribute(name)!]));
+    const states: [string, ZipJob][] = [
+      ['running, nothing known yet', job()],
+      ['running, 3 of 5 files', job({ progress: progress(3) })],
+      ['cancelled before any progress', job({ status: 'cancelled' })],
+      ['saved', job({ status: 'saved', progress: progress(5) })],
+    ];
+    const seen = states.map(([state, value]) => {
+      shown.set(value);
+      fixture.detectChanges();
+      const progressElement = bar(fixture);
+      expect(progressElement.tagName).toBe('PROGRESS'); // implicit role progressbar
+      return { state, max: progressElement.getAttribute('max'), value: progressElement.getAttribute('value'), aria: aria() };
+    });
+    expect(seen).toEqual([
+      // Indeterminate (no value): assistive technology says "busy" by itself.
+      { state: 'running, nothing known yet', max: '100', value: null, aria: { 'aria-label': 'Zip Photos' } },
+      { state: 'running, 3 of 5 files', max: '100', value: '60', aria: { 'aria-label': 'Zip Photos', 'aria-valuetext': '3 of 5 files, 60%' } },
+      { state: 'cancelled before any progress', max: '100', value: '0', aria: { 'aria-label': 'Zip Photos', 'aria-valuetext': '0%' } },
+      { state: 'saved', max: '100', value: '100', aria: { 'aria-label': 'Zip Photos', 'aria-valuetext': '5 of 5 files, 100%' } },
+    ]);
   });
 });
 
