@@ -69,7 +69,7 @@ describe('two accounts in one process (emulator binds connections, as pCloud doe
     const started = runs.map((events) => events.find((e): e is Extract<SaveZipEvent, { type: 'started' }> => e.type === 'started')!.job);
     const owner = (job: ZipJobRef) => ('topath' in job.destination && job.destination.topath.startsWith('/ann-') ? ann : bob);
     const metadata = await Promise.all(started.map((job) => firstValueFrom(zipFileMetadata$({ job, auth: owner(job).auth, apiUrl: fake.url }))));
-    metadata.forEach((m, i) => expect(m).toEqual(owner(started[i]!).stat((started[i]!.destination as { topath: string }).topath)));
+    metadata.forEach((m, i) => { expect(m).toEqual(owner(started[i]!).stat((started[i]!.destination as { topath: string }).topath)); });
   });
 
   it('zipProgress$ and re-attach, interleaved: each account follows its own job to its own totals; the other account\'s hash is not found', async () => {
