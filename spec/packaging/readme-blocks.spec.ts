@@ -112,6 +112,8 @@ function declaredNames(source: ts.SourceFile): string[] {
 /** The unpacked package's entry points. */
 interface Packed {
   readonly main: string;
+  /** The Node entry (`pcloud-zip-progress/node`, and the root under the `node` condition). */
+  readonly node: string;
   readonly testing: string;
 }
 
@@ -121,7 +123,8 @@ function unpack(tarball: string, work: string): Packed {
   execFileSync('tar', ['-xzf', tarball, '-C', dir]);
   // The package's own imports (rxjs, io-ts, ky types) resolve as in an app that installed it.
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  return { main: join(dir, 'package', 'dist', 'index.d.ts'), testing: join(dir, 'package', 'dist', 'testing', 'index.d.ts') };
+  const dist = join(dir, 'package', 'dist');
+  return { main: join(dist, 'index.d.ts'), node: join(dist, 'node', 'index.d.ts'), testing: join(dist, 'testing', 'index.d.ts') };
 }
 
 /** An app's compiler options (strict, DOM and Node, Angular's decorators), the package mapped to the tarball. */
@@ -138,7 +141,7 @@ function compilerOptions(packed: Packed): ts.CompilerOptions {
     esModuleInterop: true,
     types: ['node'],
     typeRoots: [join(ROOT, 'node_modules', '@types')],
-    paths: { 'pcloud-zip-progress': [packed.main], 'pcloud-zip-progress/testing': [packed.testing] },
+    paths: { 'pcloud-zip-progress': [packed.main], 'pcloud-zip-progress/node': [packed.node], 'pcloud-zip-progress/testing': [packed.testing] },
   };
 }
 
@@ -157,10 +160,10 @@ function check(blocks: readonly Block[], packed: Packed): string[] {
     fileExists: (fileName) => files.has(fileName) || disk.fileExists(fileName),
     readFile: (fileName) => files.get(fileName)?.text ?? disk.readFile(fileName),
   };
-  const program = ts.createProgram({ rootNames: [packed.main, packed.testing, ...files.keys()], options, host });
+  const program = ts.createProgram({ rootNames: [packed.main, packed.node, packed.testing, ...files.keys()], options, host });
   const checker = program.getTypeChecker();
   const exported = new Set<string>();
-  for (const entry of [packed.main, packed.testing]) {
+  for (const entry of [packed.main, packed.node, packed.testing]) {
     const symbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!);
     if (symbol === undefined) throw new Error(`${entry} is not a module`);
     for (const name of checker.getExportsOfModule(symbol)) exported.add(name.getName());
