@@ -288,18 +288,19 @@ function oddProgressRows(): Row[] {
 }
 
 function timingRows(): Row[] {
-  // Fixed 100 ms waits: requests at ~0, ~100, ~200 ms; limits at 250 ms fall in the middle of
-  // the third wait, 50 ms from either neighbour.
-  const every100 = (): number => 100;
+  // Fixed 400 ms waits: requests at ~0, ~400, ~800 ms; limits at 1000 ms fall in the middle of
+  // the third wait, 200 ms from either neighbour (50 ms was too little on a loaded 2-core machine:
+  // the third answer came after the limit).
+  const every400 = (): number => 400;
   return [
     {
       name: 'timing: stallTimeout on a stuck job -> ProgressTimeoutError(stall) with the last snapshot',
       group: 'timing',
       server: { kind: 'scripted', script: () => [said([1, 5, 10, 50])] },
-      options: { stallTimeout: 250, backoff: every100 },
+      options: { stallTimeout: 1000, backoff: every400 },
       expect: {
         emits: [[1, 5, 10, 50]],
-        outcome: { error: ProgressTimeoutError, match: { reason: 'stall', timeoutMs: 250, lastProgress: expect.objectContaining({ files: 1, totalfiles: 5, bytes: 10, totalbytes: 50 }) } },
+        outcome: { error: ProgressTimeoutError, match: { reason: 'stall', timeoutMs: 1000, lastProgress: expect.objectContaining({ files: 1, totalfiles: 5, bytes: 10, totalbytes: 50 }) } },
         requests: 3,
       },
     },
@@ -307,10 +308,10 @@ function timingRows(): Row[] {
       name: 'timing: timeout on a slow job -> ProgressTimeoutError(deadline) with the last snapshot',
       group: 'timing',
       server: { kind: 'scripted', script: () => [said([0, 9, 0, 90]), said([1, 9, 10, 90]), said([2, 9, 20, 90]), said([3, 9, 30, 90])] },
-      options: { timeout: 250, backoff: every100 },
+      options: { timeout: 1000, backoff: every400 },
       expect: {
         emits: [[0, 9, 0, 90], [1, 9, 10, 90], [2, 9, 20, 90]],
-        outcome: { error: ProgressTimeoutError, match: { reason: 'deadline', timeoutMs: 250, lastProgress: expect.objectContaining({ files: 2 }) } },
+        outcome: { error: ProgressTimeoutError, match: { reason: 'deadline', timeoutMs: 1000, lastProgress: expect.objectContaining({ files: 2 }) } },
         requests: 3,
       },
     },
@@ -366,7 +367,7 @@ function timingRows(): Row[] {
       name: 'timing: timeout, stallTimeout, requestTimeout and notFoundGrace of 30 days on slow answers -> completes',
       group: 'timing',
       server: { kind: 'scripted', script: () => [{ ...said([0, 2, 0, 20]), delayMs: 60 }, { ...said([2, 2, 20, 20]), delayMs: 60 }] },
-      options: { timeout: THIRTY_DAYS, stallTimeout: THIRTY_DAYS, requestTimeout: THIRTY_DAYS, notFoundGrace: THIRTY_DAYS, backoff: every100 },
+      options: { timeout: THIRTY_DAYS, stallTimeout: THIRTY_DAYS, requestTimeout: THIRTY_DAYS, notFoundGrace: THIRTY_DAYS, backoff: every400 },
       expect: { emits: [[0, 2, 0, 20], [2, 2, 20, 20]], outcome: { complete: true }, requests: 2 },
     },
   ];
