@@ -54,7 +54,7 @@ export function zipFileMetadata$(options: ZipFileMetadataOptions): Observable<PC
   if (typeof options !== 'object' || options === null) throw new TypeError('zipFileMetadata$ needs an options object');
   const job = readJobRef(options.job);
   const connection = resolveConnection(readConnectionOptions(options));
-  const apiUrl = jobApiUrl(job, connection.apiUrl, hasCredentials(connection.credentials));
+  const apiUrl = jobApiUrl(job, connection, hasCredentials(connection.credentials));
   const client = {
     apiUrl,
     credentials: connection.credentials,

@@ -63,7 +63,7 @@ export function zipProgress$(options: ZipProgressOptions): Observable<ZipProgres
   }
   const connection = resolveConnection(snapshot);
   const polling = resolvePolling(snapshot);
-  const apiUrl = jobApiUrl(job, connection.apiUrl, hasCredentials(connection.credentials));
+  const apiUrl = jobApiUrl(job, connection, hasCredentials(connection.credentials));
   const notFoundGrace = remainingGrace(polling.notFoundGrace, job.startedAt, polling.scheduler.now());
   return observeZipProgress(job.progresshash, { ...connection, apiUrl }, { ...polling, notFoundGrace });
 }
