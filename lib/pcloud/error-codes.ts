@@ -20,6 +20,8 @@ export const PCloudErrorCode = /* @__PURE__ */ Object.freeze({
   DirectoryNotFound: 2005,
   OverQuota: 2008,
   FileNotFound: 2009,
+  /** What `stat` of a missing path answers (public clients record it; not on `stat`'s page). */
+  FileOrFolderNotFound: 2055,
   InvalidAccessToken: 2094,
   RevokedAccessToken: 2095,
   TooManyLoginTries: 4000,
