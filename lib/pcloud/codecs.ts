@@ -26,6 +26,27 @@ export const ApiErrorBody = /* @__PURE__ */ t.type({ result: t.Int, error: t.str
 /** Any integer `result`: tells which of the two shapes to expect. */
 export const ResultField = /* @__PURE__ */ t.type({ result: t.Int }, 'ResultField');
 
+/** Unix seconds as pCloud's default date form: "Thu, 21 Mar 2013 18:31:45 +0000" (RFC 2822, UTC). */
+function rfc2822(seconds: number): string {
+  return new Date(seconds * 1000).toUTCString().replace(/GMT$/, '+0000');
+}
+
+/**
+ * A pCloud date, in either form it sends: the default RFC 2822 string, or UTC unix seconds when
+ * the global parameter `timeformat=timestamp` is set (api.txt, OPTIONAL GLOBAL PARAMETERS; a
+ * proxy or a cookie may add it). Decoded to the string form, so a caller sees one type.
+ */
+export const PCloudDate = /* @__PURE__ */ new t.Type<string, string, unknown>(
+  'PCloudDate',
+  (value): value is string => typeof value === 'string',
+  (value, context) => {
+    if (typeof value === 'string') return t.success(value);
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return t.success(rfc2822(value));
+    return t.failure(value, context, 'an RFC 2822 date string or unix seconds');
+  },
+  (value) => value,
+);
+
 /** `savezipprogress` success body; extra fields are ignored (pCloud may add some at any time). */
 export const SaveZipProgressBody = /* @__PURE__ */ t.type(
   {
@@ -63,9 +84,9 @@ export interface PCloudFileMetadata {
   readonly parentfolderid?: number;
   /** MIME type, e.g. `application/zip`. */
   readonly contenttype?: string;
-  /** Creation date, as pCloud formats it (RFC 2822). */
+  /** Creation date, as pCloud formats it by default (RFC 2822, UTC); unix seconds are decoded to that form. */
   readonly created?: string;
-  /** Last modification date, as pCloud formats it (RFC 2822). */
+  /** Last modification date, as pCloud formats it by default (RFC 2822, UTC); unix seconds are decoded to that form. */
   readonly modified?: string;
   /** pCloud's 64-bit content hash; may have lost precision in `JSON.parse`, so not relied on. */
   readonly hash?: number;
@@ -99,8 +120,8 @@ export const PCloudFileMetadataCodec = /* @__PURE__ */ t.intersection(
       path: t.string,
       parentfolderid: Count,
       contenttype: t.string,
-      created: t.string,
-      modified: t.string,
+      created: PCloudDate,
+      modified: PCloudDate,
       hash: t.number,
       category: t.number,
       icon: t.string,

@@ -4,6 +4,7 @@ import type { OptionsSnapshot } from '../poll/read-once.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, type PCloudClientConfig } from './client.js';
 import { type Credentials, hasCredentials, validateCredentials } from './credentials.js';
 import { DEFAULT_API_URL, parseApiUrl } from './endpoint.js';
+import { readTrustedHosts } from './trusted-hosts.js';
 
 /** Options shared by every call that talks to pCloud. */
 export interface PCloudConnectionOptions extends Credentials {
@@ -27,6 +28,24 @@ export interface PCloudConnectionOptions extends Credentials {
    * are a few hundred bytes). A longer body is cancelled and fails with `ResponseDecodeError`.
    */
   readonly maxResponseBytes?: number;
+  /**
+   * More hosts that may receive the credentials, as exact host names (no wildcard, scheme,
+   * port or path; an IDN as punycode). Credentials go only to `apiUrl`'s own host, to another
+   * loopback host when `apiUrl` is one, and, when `apiUrl` is one of pCloud's API hosts, to the
+   * hosts `currentserver` names (`api7.pcloud.com`, `eapi.pcloud.com`, ...): never to a host
+   * guessed from a parent domain. Name here the hosts a custom `apiUrl` (a proxy) pins to or
+   * that stored jobs name. Always the `apiUrl`'s scheme and port. Default: none.
+   *
+   * @example
+   * ```ts
+   * import { saveZip$ } from 'pcloud-zip-progress';
+   *
+   * declare const auth: string;
+   * // A proxy whose currentserver answers its own server names.
+   * saveZip$({ auth, apiUrl: 'https://pcloud-proxy.example.com', trustedHosts: ['node1.pcloud-proxy.example.com'], folderid: 1, topath: '/a.zip' });
+   * ```
+   */
+  readonly trustedHosts?: readonly string[];
 }
 
 /** Connection options after validation. */
@@ -36,11 +55,13 @@ export interface ResolvedConnection {
   readonly fetch: typeof globalThis.fetch | undefined;
   readonly signal: AbortSignal | undefined;
   readonly maxResponseBytes: number;
+  /** `trustedHosts`, checked (see `mayReceiveCredentials`). */
+  readonly trustedHosts: readonly string[];
 }
 
 /** Reads each connection option once (see {@link OptionsSnapshot}). */
 export function readConnectionOptions(options: PCloudConnectionOptions): OptionsSnapshot<PCloudConnectionOptions> {
-  return { auth: options.auth, accessToken: options.accessToken, apiUrl: options.apiUrl, fetch: options.fetch, signal: options.signal, maxResponseBytes: options.maxResponseBytes };
+  return { auth: options.auth, accessToken: options.accessToken, apiUrl: options.apiUrl, fetch: options.fetch, signal: options.signal, maxResponseBytes: options.maxResponseBytes, trustedHosts: options.trustedHosts };
 }
 
 /** `signal`: anything that can be listened to, as an AbortSignal of any realm or polyfill. */
@@ -61,7 +82,8 @@ export function resolveConnection(options: OptionsSnapshot<PCloudConnectionOptio
   if (fetch !== undefined) FUNCTION_RULE('fetch', fetch);
   if (signal !== undefined) SIGNAL_RULE('signal', signal);
   if (maxResponseBytes !== undefined) MAX_RESPONSE_BYTES_RULE('maxResponseBytes', maxResponseBytes);
-  return { apiUrl, credentials, fetch, signal, maxResponseBytes: maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
+  const trustedHosts = readTrustedHosts(options.trustedHosts);
+  return { apiUrl, credentials, fetch, signal, maxResponseBytes: maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, trustedHosts };
 }
 
 /**

@@ -20,6 +20,8 @@ export const PCloudErrorCode = /* @__PURE__ */ Object.freeze({
   DirectoryNotFound: 2005,
   OverQuota: 2008,
   FileNotFound: 2009,
+  /** What `stat` of a missing path answers (public clients record it; not on `stat`'s page). */
+  FileOrFolderNotFound: 2055,
   InvalidAccessToken: 2094,
   RevokedAccessToken: 2095,
   TooManyLoginTries: 4000,
@@ -35,11 +37,12 @@ export type PCloudErrorCode = (typeof PCloudErrorCode)[keyof typeof PCloudErrorC
 
 /**
  * pCloud's own grouping of result codes (pclouddoc, api.txt and errors.txt): `timing` (19xx: a
- * job not registered yet, "retry later"), `login-lockout` (4000: too many login tries, where
- * retrying makes the lock-out worse), `rate-limit` (every other 4xxx: "retry at a later stage"),
- * `internal` (5xxx: "try again later"), and `request` for the rest (bad input, auth, files).
+ * job not registered yet, "retry later"), `rate-limit` (4xxx, 4000 "Too many login tries"
+ * included: "the API server is rate limiting you because of too many requests or login tries.
+ * It should be possible to retry the request at a later stage"), `internal` (5xxx: "try again
+ * later"), and `request` for the rest (bad input, auth, files).
  */
-export type PCloudErrorCategory = 'timing' | 'login-lockout' | 'rate-limit' | 'internal' | 'request';
+export type PCloudErrorCategory = 'timing' | 'rate-limit' | 'internal' | 'request';
 
 /**
  * The category of a pCloud result code, by its range, so that codes no document lists (a new
@@ -47,11 +50,10 @@ export type PCloudErrorCategory = 'timing' | 'login-lockout' | 'rate-limit' | 'i
  *
  * @example
  * pcloudErrorCategory(5003); // 'internal'
- * pcloudErrorCategory(4000); // 'login-lockout'
- * pcloudErrorCategory(4123); // 'rate-limit'
+ * pcloudErrorCategory(4000); // 'rate-limit'
+ * pcloudErrorCategory(1901); // 'timing'
  */
 export function pcloudErrorCategory(code: number): PCloudErrorCategory {
-  if (code === PCloudErrorCode.TooManyLoginTries) return 'login-lockout';
   if (code >= 1900 && code <= 1999) return 'timing';
   if (code >= 4000 && code <= 4999) return 'rate-limit';
   if (code >= 5000 && code <= 5999) return 'internal';
@@ -60,14 +62,14 @@ export function pcloudErrorCategory(code: number): PCloudErrorCategory {
 
 /**
  * Whether a pCloud result code is worth retrying: every 5xxx (internal, "try again later") and
- * every 4xxx but 4000 (rate limiting, retried after the long wait). Everything else is final:
- * 4000, where retrying makes the lock-out worse; 19xx, whose only retry is 1901 right after the
- * job started (the `notFoundGrace` rule); and every request, auth or file error.
+ * every 4xxx (rate limiting, 4000 included: retried after a long, growing wait, as rclone and
+ * pCloud's own sync client retry it). Everything else is final: 19xx, whose only retry is 1901
+ * right after the job started (the `notFoundGrace` rule), and every request, auth or file error.
+ * (Until this version 4000 was final: that rule is reversed.)
  *
  * @example
  * isTransientCode(PCloudErrorCode.WriteError); // true (5003)
- * isTransientCode(4123); // true (rate limiting)
- * isTransientCode(PCloudErrorCode.TooManyLoginTries); // false (4000)
+ * isTransientCode(PCloudErrorCode.TooManyLoginTries); // true (4000, after the long wait)
  * isTransientCode(PCloudErrorCode.LoginFailed); // false (2000)
  */
 export function isTransientCode(code: number): boolean {
@@ -76,11 +78,11 @@ export function isTransientCode(code: number): boolean {
 }
 
 /**
- * Whether a code asks to slow down (every 4xxx but 4000): its retry waits at least the
- * schedule's longest wait.
+ * Whether a code asks to slow down (every 4xxx, 4000 included): its retry waits at least the
+ * schedule's longest wait, doubled with each failure in a row.
  *
  * @example
- * isRateLimitCode(4123); // true
+ * isRateLimitCode(4000); // true
  * isRateLimitCode(5000); // false
  */
 export function isRateLimitCode(code: number): boolean {

@@ -2,7 +2,7 @@
  * What to do about a pCloud answer, appended to its error message: pCloud's own texts say what
  * failed, not why nor where.
  */
-import { PCloudErrorCode } from './error-codes.js';
+import { isRateLimitCode, PCloudErrorCode } from './error-codes.js';
 
 /** The call an API error answered. */
 export interface HintContext {
@@ -63,13 +63,27 @@ export function savezipHint({ code, method, params }: HintContext): string | und
 }
 
 /**
+ * The hint of `savezipprogress`'s rate limiting (every 4xxx, 4000 "Too many login tries"
+ * included). Such an error ends a stream only after the long, growing waits (`maxRetries` of
+ * them) ran out, while the zip itself may still finish in pCloud: say so, and how to find out.
+ *
+ * @example
+ * progressHint({ code: 4000, method: 'savezipprogress', host: 'api.pcloud.com', params: {} });
+ * // 'pCloud still limits requests from this IP (4000) after the retries and their long waits; the zip may still finish in pCloud: ...'
+ */
+export function progressHint({ code, method }: HintContext): string | undefined {
+  if (method !== 'savezipprogress' || !isRateLimitCode(code)) return undefined;
+  return `pCloud still limits requests from this IP (${code}) after the retries and their long waits; the zip may still finish in pCloud: watch it again later (zipProgress$ with the started event's job) or look for it with zipFileMetadata$`;
+}
+
+/**
  * A hint for an API error, or undefined when the code speaks for itself: {@link accountHint},
- * else {@link savezipHint}.
+ * else {@link savezipHint}, else {@link progressHint}.
  *
  * @example
  * apiErrorHint({ code: 2000, method: 'savezipprogress', host: 'api.pcloud.com', params: {} });
  * // 'the token is wrong or expired, or it is an EU account on the US host (use apiUrl https://eapi.pcloud.com)'
  */
 export function apiErrorHint(context: HintContext): string | undefined {
-  return accountHint(context) ?? savezipHint(context);
+  return accountHint(context) ?? savezipHint(context) ?? progressHint(context);
 }

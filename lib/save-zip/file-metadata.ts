@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { asyncScheduler, map, type Observable } from 'rxjs';
+import { asyncScheduler, catchError, map, type Observable } from 'rxjs';
 import { PCloudApiError } from '../errors/pcloud-api-error.js';
 import { callPCloud$ } from '../pcloud/client.js';
 import { type PCloudFileMetadata, PCloudFileMetadataCodec } from '../pcloud/codecs.js';
@@ -17,6 +17,17 @@ import { jobApiUrl, readDestination, readJobRef, type ZipJobRef } from '../zip-p
 export interface ZipFileMetadataOptions extends PCloudConnectionOptions {
   /** The job whose zip to look up (from `saveZip$`'s `started` event). */
   readonly job: ZipJobRef;
+}
+
+/**
+ * Every "no zip there" is one error, `FileNotFound` (2009) as the listing's: `stat` of a missing
+ * path answers 2055 on the live service, whose code and text stay in the message.
+ */
+function noSuchZip(error: unknown, topath: string): never {
+  if (error instanceof PCloudApiError && error.code === PCloudErrorCode.FileOrFolderNotFound) {
+    throw new PCloudApiError({ code: PCloudErrorCode.FileNotFound, method: error.method, transient: false, message: `no file at ${topath} (${error.message})` });
+  }
+  throw error;
 }
 
 /** A listing is far longer than a progress answer: a big folder lists thousands of entries. */
@@ -43,9 +54,12 @@ function jobOf(options: ZipFileMetadataOptions): unknown {
  * re-attached job (whose watcher never sees `savezip`'s answer) or to check whether a job that
  * can no longer be watched (1901) left its zip. Calls pCloud `stat` (`path` = `topath`), or
  * `listfolder` on `tofolderid` and picks the file named `toname` (a listing is read up to 64 MiB
- * unless `maxResponseBytes` says otherwise). Emits the metadata once and completes; fails with
- * `PCloudApiError` 2009 (no such file) or 2005 (its folder is gone), or as any pCloud call does.
- * Not retried. A zip still being written is not there yet: call it once progress is done.
+ * unless `maxResponseBytes` says otherwise). Emits the metadata once and completes. No zip there
+ * fails with `PCloudApiError` 2009 (`FileNotFound`), whatever pCloud said: `stat` of a missing
+ * path answers 2055 "File or folder not found" (public clients record it; `stat`'s page does not
+ * list it), which is reported as 2009 with pCloud's own code and text in the message. A
+ * `tofolderid` that is gone fails with 2005; anything else as any pCloud call does. Not retried.
+ * A zip still being written is not there yet: call it once progress is done.
  *
  * @throws TypeError synchronously when the job or another option is invalid (see `zipProgress$`
  * for the host rule).
@@ -56,7 +70,7 @@ function jobOf(options: ZipFileMetadataOptions): unknown {
  *   zipFileMetadata$({ job, auth: token }).subscribe({
  *     next: (metadata) => console.log('saved', metadata.fileid, metadata.size),
  *     error: (e) => {
- *       if (PCloudApiError.is(e) && e.code === PCloudErrorCode.FileNotFound) console.log('no zip');
+ *       if (PCloudApiError.is(e) && e.code === PCloudErrorCode.FileNotFound) console.log('no zip'); // 2009, also for stat's 2055
  *     },
  *   });
  * }
@@ -66,7 +80,7 @@ export function zipFileMetadata$(options: ZipFileMetadataOptions): Observable<PC
   if (typeof options !== 'object' || options === null) throw new TypeError('zipFileMetadata$ needs an options object');
   const job = readJobRef(jobOf(options));
   const connection = resolveConnection(readConnectionOptions(options));
-  const apiUrl = jobApiUrl(job, connection.apiUrl, hasCredentials(connection.credentials));
+  const apiUrl = jobApiUrl(job, connection, hasCredentials(connection.credentials));
   const client = {
     apiUrl,
     credentials: connection.credentials,
@@ -77,16 +91,20 @@ export function zipFileMetadata$(options: ZipFileMetadataOptions): Observable<PC
   };
   const destination = readDestination(job);
   if ('topath' in destination) {
-    return callPCloud$(client, 'stat', { path: destination.topath }, StatBody).pipe(
+    const { topath } = destination;
+    return callPCloud$(client, 'stat', { path: topath }, StatBody).pipe(
       map((body): PCloudFileMetadata => body.metadata),
+      catchError((error: unknown) => noSuchZip(error, topath)),
       abortable(connection.signal),
     );
   }
   const listingBytes = options.maxResponseBytes === undefined ? LISTING_MAX_BYTES : connection.maxResponseBytes;
   return callPCloud$({ ...client, maxResponseBytes: listingBytes }, 'listfolder', { folderid: destination.tofolderid }, ListFolderBody).pipe(
-    map((body) => {
+    map((body): PCloudFileMetadata => {
       const entry = body.metadata.contents.find((item) => Named.is(item) && item.name === destination.toname);
-      if (entry === undefined || !PCloudFileMetadataCodec.is(entry)) {
+      // Decoded, not only checked: a date may come as unix seconds (timeformat=timestamp).
+      const decoded = entry === undefined ? undefined : PCloudFileMetadataCodec.decode(entry);
+      if (decoded?._tag !== 'Right') {
         throw new PCloudApiError({
           code: PCloudErrorCode.FileNotFound,
           method: 'listfolder',
@@ -94,7 +112,7 @@ export function zipFileMetadata$(options: ZipFileMetadataOptions): Observable<PC
           message: `no file named ${destination.toname} in folder ${destination.tofolderid}`,
         });
       }
-      return entry;
+      return decoded.right;
     }),
     abortable(connection.signal),
   );

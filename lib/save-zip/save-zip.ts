@@ -128,7 +128,7 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
 
   return defer(() => {
     const progresshash = newProgressHash();
-    const host$ = snapshot.pinServer === false ? of(connection.apiUrl) : pinServer$(client);
+    const host$ = snapshot.pinServer === false ? of(connection.apiUrl) : pinServer$(client, connection.trustedHosts);
     let first: ZipProgress | undefined;
     let last: ZipProgress | undefined;
 

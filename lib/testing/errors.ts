@@ -1,6 +1,8 @@
 /**
  * pCloud API errors as the emulator raises them. Texts are pCloud's own (typos included, e.g.
- * "alredy"), so clients that match on text behave as they would against the real service.
+ * "alredy"), so clients that match on text behave as they would against the real service:
+ * pclouddoc's errors.txt, except where the live service is known to answer otherwise (2003,
+ * 2095, and 2055 which errors.txt lacks). spec/conformance/fidelity.md gives each one's source.
  */
 
 /**
@@ -21,14 +23,15 @@ const ERROR_TEXTS: Readonly<Record<number, string>> = {
   2000: 'Log in failed.',
   2001: 'Invalid file/folder name.',
   2002: 'A component of parent directory does not exist.',
-  2003: 'Access denied, you do not have permissions to preform this operation.',
+  2003: 'Access denied. You do not have permissions to perform this operation.',
   2004: 'File or folder alredy exists.',
   2005: 'Directory does not exist.',
   2008: 'User is over quota.',
   2009: 'File not found.',
   2010: 'Invalid path.',
+  2055: 'File or folder not found',
   2094: "Invalid 'access_token' provided.",
-  2095: "Revoked 'access_token' provided.",
+  2095: "Revoked 'access_token' provided, you need to re-authorize the application.",
   4000: 'Too many login tries from this IP address.',
   5000: 'Internal error. Try again later.',
   5001: 'Internal upload error.',

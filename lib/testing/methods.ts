@@ -185,19 +185,20 @@ async function savezip(ctx: MethodContext): Promise<Record<string, unknown>> {
   return { metadata: await saved };
 }
 
-/** A node by `path` (2005 when a folder on the way is missing, 2009 when the last name is) or `fileid`. */
+/**
+ * A file or folder by `path`, or a file by `fileid`. A missing path answers 2055 "File or folder
+ * not found", as public clients record pCloud's `stat` doing (cryptomator's PCloudApiError.kt,
+ * lastphoenx/pcloud-tools, Joplin's pCloud driver), although `stat`'s page does not list it; a
+ * missing `fileid` answers 2009 (errors.txt, for the methods that take a fileid). A folder path
+ * answers the folder's metadata (pcloud-tools' `stat_folder` relies on it).
+ */
 function stat(ctx: MethodContext): Record<string, unknown> {
   const { fs } = userOf(ctx);
   const { params } = ctx.request;
   if (params.fileid !== undefined) return { metadata: fs.fileMetadata(fs.requireFile(parseId(params.fileid, 1018))) };
   if (params.path === undefined) throw new ApiError(1004);
-  const names = splitPath(params.path);
-  const last = names.pop();
-  const parent = fs.resolve(`/${names.join('/')}`);
-  if (parent?.kind !== 'folder') throw new ApiError(2005);
-  if (last === undefined) return { metadata: fs.metadata(parent) };
-  const node = parent.children.get(last);
-  if (node === undefined) throw new ApiError(2009);
+  const node = fs.resolve(params.path);
+  if (node === undefined) throw new ApiError(2055);
   return { metadata: fs.metadata(node) };
 }
 
@@ -209,6 +210,37 @@ function savezipprogress(ctx: MethodContext): Record<string, unknown> {
   return { ...progress };
 }
 
+/** The date fields of the answers served here (metadata's and userinfo's). */
+const DATE_FIELDS: ReadonlySet<string> = new Set(['created', 'modified', 'registered']);
+
+/** `value` with every date field turned into UTC unix seconds, however deep (listings nest). */
+function withTimestamps(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withTimestamps);
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    copy[key] = DATE_FIELDS.has(key) && typeof field === 'string' ? Math.floor(Date.parse(field) / 1000) : withTimestamps(field);
+  }
+  return copy;
+}
+
+/**
+ * The global parameter `timeformat`: "if set to "timestamp" all datetime fields will be
+ * represented as UTC unix timestamps, any other value leaves the default date format"
+ * (pclouddoc api.txt, OPTIONAL GLOBAL PARAMETERS; docs.pcloud.com/methods/intro/global_parameters.html).
+ */
+function honouringTimeFormat(spec: MethodSpec): MethodSpec {
+  return {
+    auth: spec.auth,
+    handle: (ctx) => {
+      const answer = spec.handle(ctx);
+      if (ctx.request.params.timeformat !== 'timestamp') return answer;
+      const convert = (body: Record<string, unknown>): Record<string, unknown> => withTimestamps(body) as Record<string, unknown>;
+      return answer instanceof Promise ? answer.then(convert) : convert(answer);
+    },
+  };
+}
+
 /**
  * The served methods by name. On anything else the server closes the connection without an
  * answer, as pCloud does.
@@ -216,13 +248,17 @@ function savezipprogress(ctx: MethodContext): Record<string, unknown> {
  * @example
  * METHODS.get('savezipprogress')?.auth; // true
  */
-export const METHODS: ReadonlyMap<string, MethodSpec> = new Map<string, MethodSpec>([
-  ['currentserver', { auth: false, handle: currentserver }],
-  ['userinfo', { auth: true, handle: userinfo }],
-  ['listfolder', { auth: true, handle: listfolder }],
-  ['stat', { auth: true, handle: stat }],
-  ['createfolder', { auth: true, handle: createfolder }],
-  ['uploadfile', { auth: true, handle: uploadfile }],
-  ['savezip', { auth: true, handle: savezip }],
-  ['savezipprogress', { auth: true, handle: savezipprogress }],
-]);
+export const METHODS: ReadonlyMap<string, MethodSpec> = new Map<string, MethodSpec>(
+  (
+    [
+      ['currentserver', { auth: false, handle: currentserver }],
+      ['userinfo', { auth: true, handle: userinfo }],
+      ['listfolder', { auth: true, handle: listfolder }],
+      ['stat', { auth: true, handle: stat }],
+      ['createfolder', { auth: true, handle: createfolder }],
+      ['uploadfile', { auth: true, handle: uploadfile }],
+      ['savezip', { auth: true, handle: savezip }],
+      ['savezipprogress', { auth: true, handle: savezipprogress }],
+    ] as const
+  ).map(([name, spec]) => [name, honouringTimeFormat(spec)]),
+);

@@ -1,6 +1,7 @@
 import type { PCloudParams } from '../pcloud/client.js';
-import { isLoopbackHost, parseApiUrl } from '../pcloud/endpoint.js';
+import { parseApiUrl } from '../pcloud/endpoint.js';
 import { validateProgressHash } from '../pcloud/progress-hash.js';
+import { type HostTrust, mayReceiveCredentials } from '../pcloud/trusted-hosts.js';
 
 /**
  * A running zip job, as `saveZip$`'s first event (`{ type: 'started', job }`) describes it: enough
@@ -33,27 +34,6 @@ export interface ZipJobRef {
 /** A base URL as a ZipJobRef spells it: no trailing slash (a path prefix is kept). */
 export function apiUrlText(url: URL): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-/** An IP literal has no parent domain: `10.0.0.1`'s "parent" would be any host of 0.0.1. */
-function isIpLiteral(hostname: string): boolean {
-  return hostname.startsWith('[') || /^\d+(\.\d+){3}$/.test(hostname);
-}
-
-/**
- * Whether credentials meant for `trusted` (the `apiUrl` option) may go to `host` (a stored job's
- * pinned host): same protocol and port, and the same host, a host under the same parent domain
- * (`api.pcloud.com` trusts `api7.pcloud.com` and `eapi.pcloud.com`), or two loopback hosts.
- */
-export function sameService(trusted: URL, host: URL): boolean {
-  if (trusted.protocol !== host.protocol || trusted.port !== host.port) return false;
-  const a = trusted.hostname.toLowerCase();
-  const b = host.hostname.toLowerCase();
-  if (a === b || (isLoopbackHost(a) && isLoopbackHost(b))) return true;
-  if (isIpLiteral(a) || isIpLiteral(b)) return false;
-  // The parent domain: the host without its first label (`api.pcloud.com` -> `pcloud.com`).
-  const domain = a.split('.').length > 2 ? a.slice(a.indexOf('.') + 1) : a;
-  return b === domain || b.endsWith(`.${domain}`);
 }
 
 function fail(message: string): never {
@@ -98,13 +78,18 @@ export function readJobRef(value: unknown): ZipJobRef {
 
 /**
  * The host a stored job is watched on. Its `apiUrl` comes from storage and the token will be sent
- * there, so it must be a valid API URL (https, or http to loopback) of the same service as the
- * trusted `apiUrl` option (see {@link sameService}); otherwise a TypeError naming the host.
+ * there, so it must be a valid API URL (https, or http to loopback) that the connection trusts
+ * with credentials (see `mayReceiveCredentials`: the `apiUrl` option's own host, pCloud's API
+ * hosts when `apiUrl` is one, loopback, or a host in `trustedHosts`); otherwise a TypeError
+ * naming the host.
  */
-export function jobApiUrl(job: ZipJobRef, trusted: URL, withCredentials: boolean): URL {
+export function jobApiUrl(job: ZipJobRef, trust: HostTrust, withCredentials: boolean): URL {
   const url = parseApiUrl(job.apiUrl, 'job.apiUrl', withCredentials);
-  if (!sameService(trusted, url)) {
-    throw new TypeError(`job.apiUrl ${url.host} is outside apiUrl's service (${trusted.protocol}//${trusted.host}): no token is sent there`);
+  if (!mayReceiveCredentials(trust, url)) {
+    const { apiUrl } = trust;
+    throw new TypeError(
+      `job.apiUrl ${url.host} is not a host apiUrl (${apiUrl.protocol}//${apiUrl.host}) trusts: no token is sent there (name it in trustedHosts if it is yours)`,
+    );
   }
   return url;
 }

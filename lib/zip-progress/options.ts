@@ -9,9 +9,11 @@ export interface ZipProgressOptions extends PCloudConnectionOptions, PollingOpti
   readonly progresshash?: string;
   /**
    * A job to re-attach to (from `saveZip$`'s `started` event, possibly stored and read back):
-   * supplies the `progresshash` and the host to poll. That host must be the `apiUrl` option's
-   * host or one under the same parent domain, same protocol (default `apiUrl`: any
-   * `*.pcloud.com` host over https), else a TypeError: the token is sent there.
+   * supplies the `progresshash` and the host to poll. The token is sent to that host, so it
+   * must be one the connection trusts, with `apiUrl`'s scheme and port: `apiUrl`'s own host,
+   * one of pCloud's API hosts when `apiUrl` is one (default: `api.pcloud.com`, `api7.pcloud.com`,
+   * `eapi.pcloud.com`, ...), another loopback host for a loopback `apiUrl`, or a host named in
+   * `trustedHosts`; else a TypeError before any request. No parent domain is ever guessed.
    */
   readonly job?: ZipJobRef;
 }

@@ -7,6 +7,7 @@ import { type PollConfig, type PollContext, type PollSink, type PollVerdict, sta
 import { scheduleAfter } from '../poll/schedule-after.js';
 import { classifyProgressError } from './classify.js';
 import { clientConfig, type ResolvedConnection } from '../pcloud/connection-options.js';
+import { progressHint } from '../pcloud/hints.js';
 import type { ResolvedPolling } from './polling-options.js';
 import { estimateRate, type ProgressSample } from './rate.js';
 import { isZipDone, progressFraction, sameCounts, type ZipProgress } from './snapshot.js';
@@ -217,7 +218,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
 export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling): Observable<ZipProgress> {
   // Cold, and built once: every poll of every subscription sends the same request.
   // The poller bounds each request (one timer per run of back-to-back polls, not one per poll).
-  const progress$ = callPCloud$(clientConfig(connection, { requestTimeout: Infinity, scheduler: polling.scheduler }), 'savezipprogress', { progresshash }, SaveZipProgressBody);
+  const client = { ...clientConfig(connection, { requestTimeout: Infinity, scheduler: polling.scheduler }), hint: progressHint };
+  const progress$ = callPCloud$(client, 'savezipprogress', { progresshash }, SaveZipProgressBody);
   const watched = new Observable<ZipProgress>((subscriber) => new ZipProgressWatch(progress$, polling, subscriber).start());
   return watched.pipe(abortable(connection.signal));
 }

@@ -16,15 +16,17 @@ import { observeZipProgress } from './watch.js';
  * Cold and lazy: nothing is sent before you subscribe, and each subscription polls on its own.
  * Unsubscribing aborts the request in flight and clears every timer.
  *
- * Fails with `PCloudApiError` (pCloud refused: 1000, 2000, 4000, 1901 after progress was seen,
- * ...), `TransportError` (network, timeout or HTTP failure after `maxRetries` retries, or at once
+ * Fails with `PCloudApiError` (pCloud refused: 1000, 2000, 1901 after progress was seen, ...;
+ * or still answered 5xxx or rate limiting, 4000 included, after `maxRetries` retries with long
+ * waits), `TransportError` (network, timeout or HTTP failure after `maxRetries` retries, or at once
  * for a non-retryable status), `ResponseDecodeError` (a body that is not pCloud's documented
  * shape), `ProgressTimeoutError` (`timeout` or `stallTimeout`) or `AbortError` (`signal`).
  *
  * Re-attach: pass the `job` of a `saveZip$` `started` event (stored as JSON and read back in
  * another process or after a reload) instead of `progresshash`, with the same account's token.
- * Its host must be the `apiUrl` option's host or one under the same parent domain (default: any
- * `*.pcloud.com` host over https), else a TypeError naming it: the token is sent there. A
+ * The token is sent to its host, so it must be one the connection trusts (`apiUrl`'s own host,
+ * pCloud's API hosts when `apiUrl` is one, or a host in `trustedHosts`; never a guessed parent
+ * domain), else a TypeError naming it. A
  * re-attach sees progress only, not the saved file's metadata (`zipFileMetadata$` finds it).
  * "Zip not found" (1901) is waited out only for what is left of `notFoundGrace` since the job
  * started: a job that finished and whose progress pCloud has since dropped fails at once with
@@ -63,7 +65,7 @@ export function zipProgress$(options: ZipProgressOptions): Observable<ZipProgres
   }
   const connection = resolveConnection(snapshot);
   const polling = resolvePolling(snapshot);
-  const apiUrl = jobApiUrl(job, connection.apiUrl, hasCredentials(connection.credentials));
+  const apiUrl = jobApiUrl(job, connection, hasCredentials(connection.credentials));
   const notFoundGrace = remainingGrace(polling.notFoundGrace, job.startedAt, polling.scheduler.now());
   return observeZipProgress(job.progresshash, { ...connection, apiUrl }, { ...polling, notFoundGrace });
 }

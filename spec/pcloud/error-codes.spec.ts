@@ -13,16 +13,11 @@ describe("pCloud's error categories (api.txt, errors.txt)", () => {
     expect([5001, 5003, 5004].map(isTransientCode)).toEqual([true, true, true]);
   });
 
-  it('4000 is a login lock-out and final: retrying makes it worse', () => {
-    expect(pcloudErrorCategory(PCloudErrorCode.TooManyLoginTries)).toBe('login-lockout');
-    expect(isTransientCode(4000)).toBe(false);
-    expect(isRateLimitCode(4000)).toBe(false);
-  });
-
-  it('every other 4xxx is rate limiting: transient, with the long wait', () => {
-    for (const code of range(4001, 4999)) {
+  it('every 4xxx is rate limiting, 4000 ("Too many login tries") included: transient, with the long wait', () => {
+    for (const code of range(4000, 4999)) {
       expect([code, pcloudErrorCategory(code), isTransientCode(code), isRateLimitCode(code)]).toEqual([code, 'rate-limit', true, true]);
     }
+    expect(PCloudErrorCode.TooManyLoginTries).toBe(4000);
   });
 
   it('19xx are timing codes, final here (1901 has its own grace rule); everything else is final', () => {
@@ -37,13 +32,13 @@ describe("pCloud's error categories (api.txt, errors.txt)", () => {
     expect(PCloudErrorCode).toMatchObject({ WriteError: 5003, ReadError: 5004 });
   });
 
-  it('the poll classifier waits at least the rate-limit delay after any 4xxx but 4000, and retries every 5xxx at the normal pace', () => {
+  it('the poll classifier waits at least the rate-limit delay after any 4xxx, doubled per failure in a row, and retries every 5xxx at the normal pace', () => {
     const polling = resolvePolling({ backoff: { initialDelay: 5, maxDelay: 777, jitter: 'none' } });
-    const context = { last: undefined, elapsedMs: 0 } as unknown as Parameters<typeof classifyProgressError>[2];
-    const verdict = (code: number) => classifyProgressError(polling, new PCloudApiError({ code, method: 'savezipprogress', message: 'x', transient: isTransientCode(code) }), context);
-    for (const code of [4001, 4010, 4500, 4999]) expect(verdict(code)).toEqual({ kind: 'retry', minDelayMs: 777 });
+    const context = (failures: number) => ({ last: undefined, elapsedMs: 0, failures }) as unknown as Parameters<typeof classifyProgressError>[2];
+    const verdict = (code: number, failures = 0) => classifyProgressError(polling, new PCloudApiError({ code, method: 'savezipprogress', message: 'x', transient: isTransientCode(code) }), context(failures));
+    for (const code of [4000, 4001, 4010, 4500, 4999]) expect(verdict(code)).toEqual({ kind: 'retry', minDelayMs: 777 });
+    expect([0, 1, 2].map((failures) => verdict(4000, failures))).toEqual([777, 1554, 3108].map((minDelayMs) => ({ kind: 'retry', minDelayMs })));
     for (const code of [5000, 5001, 5003, 5004, 5999]) expect(verdict(code)).toEqual({ kind: 'retry' });
-    expect(verdict(4000)).toEqual({ kind: 'fatal' });
     expect(verdict(2000)).toEqual({ kind: 'fatal' });
   });
 });

@@ -1,5 +1,5 @@
 import { zipFileMetadata$, type ZipJobRef, zipProgress$ } from '../../lib/index.js';
-import { remainingGrace, sameService } from '../../lib/zip-progress/job-ref.js';
+import { remainingGrace } from '../../lib/zip-progress/job-ref.js';
 
 /** Re-attach options: which stored jobs are accepted, and where a token may be sent. */
 describe('ZipJobRef validation and the host rule', () => {
@@ -10,7 +10,6 @@ describe('ZipJobRef validation and the host rule', () => {
     ['api.pcloud.com (the default)', 'https://api.pcloud.com'],
     ['a pinned US host', 'https://api7.pcloud.com'],
     ['the EU host', 'https://eapi.pcloud.com'],
-    ['pcloud.com itself', 'https://pcloud.com'],
     ['a path prefix', 'https://api3.pcloud.com/prefix'],
   ])('accepts %s with the default apiUrl', (_what, apiUrl) => {
     expect(() => zipProgress$({ job: job({ apiUrl }), auth: 't' })).not.toThrow();
@@ -20,6 +19,8 @@ describe('ZipJobRef validation and the host rule', () => {
     ['another domain', 'https://evil.example.com', /evil\.example\.com/],
     ['a look-alike suffix', 'https://api.pcloud.com.evil.net', /api\.pcloud\.com\.evil\.net/],
     ['a look-alike prefix', 'https://evilpcloud.com', /evilpcloud\.com/],
+    ['pcloud.com itself (not an API host)', 'https://pcloud.com', /pcloud\.com is not a host apiUrl/],
+    ['a non-API pCloud host', 'https://my.pcloud.com', /my\.pcloud\.com/],
     ['plain http to pCloud', 'http://api7.pcloud.com', /api7\.pcloud\.com/],
     ['another port', 'https://api7.pcloud.com:8443', /api7\.pcloud\.com:8443/],
     ['plain http to a remote host', 'http://10.0.0.1', /plain http to 10\.0\.0\.1/],
@@ -36,8 +37,9 @@ describe('ZipJobRef validation and the host rule', () => {
     expect(() => zipProgress$({ job: job({ apiUrl: 'http://localhost:8080' }), auth: 't', apiUrl: 'http://127.0.0.1:8080' })).not.toThrow();
     expect(() => zipProgress$({ job: job({ apiUrl: 'http://127.0.0.1:9999' }), auth: 't', apiUrl: 'http://127.0.0.1:8080' })).toThrow(/127\.0\.0\.1:9999/);
     expect(() => zipProgress$({ job: job({ apiUrl: 'https://api7.pcloud.com' }), auth: 't', apiUrl: 'http://127.0.0.1:8080' })).toThrow(TypeError);
-    expect(sameService(new URL('https://10.0.0.1'), new URL('https://10.0.0.2'))).toBe(false);
-    expect(sameService(new URL('https://proxy.corp.example'), new URL('https://api.corp.example'))).toBe(true);
+    // No parent-domain guess for a custom apiUrl: a sibling is refused unless named in trustedHosts.
+    expect(() => zipProgress$({ job: job({ apiUrl: 'https://api.corp.example' }), auth: 't', apiUrl: 'https://proxy.corp.example' })).toThrow(/api\.corp\.example/);
+    expect(() => zipProgress$({ job: job({ apiUrl: 'https://api.corp.example' }), auth: 't', apiUrl: 'https://proxy.corp.example', trustedHosts: ['api.corp.example'] })).not.toThrow();
   });
 
   it('needs progresshash or job; both only when they agree', () => {

@@ -108,7 +108,7 @@ describe('re-attach to a zip job', () => {
     expect(outcome.completed).toBe(true);
   });
 
-  it('zipFileMetadata$ finds a tofolderid + toname zip with listfolder, and says 2009 / 2005 when it is not there', async () => {
+  it('zipFileMetadata$ finds a tofolderid + toname zip with listfolder, and says 2009 when it is not there (2005 for a folder id that is gone)', async () => {
     await start();
     const out = user.stat('/out');
     if (out === undefined || !('folderid' in out)) throw new Error('no /out');
@@ -121,8 +121,10 @@ describe('re-attach to a zip job', () => {
     expect(absent.error).toMatchObject({ name: 'PCloudApiError', code: 2009, method: 'listfolder' });
     const noFolder = await collect(zipFileMetadata$({ job: refOf(progresshash, { tofolderid: 999_999, toname: 'c.zip' }), auth: user.auth, apiUrl: fake.url }));
     expect(noFolder.error).toMatchObject({ name: 'PCloudApiError', code: 2005 });
+    // stat answers 2055 for a missing path (as the live service does): one "no zip" error, 2009.
     const noParent = await collect(zipFileMetadata$({ job: refOf(progresshash, { topath: '/gone/c.zip' }), auth: user.auth, apiUrl: fake.url }));
-    expect(noParent.error).toMatchObject({ name: 'PCloudApiError', code: 2005 });
+    expect(noParent.error).toMatchObject({ name: 'PCloudApiError', code: 2009, method: 'stat' });
+    expect((noParent.error as Error).message).toBe('pCloud stat failed with 2009: no file at /gone/c.zip (pCloud stat failed with 2055: File or folder not found)');
   });
 
   it('saveZip$ passes paused to its polling only: savezip goes out, progress waits for the resume', async () => {

@@ -40,9 +40,11 @@ describe('stat', () => {
   });
 
   it.each([
-    ['2009 for a missing file', { path: '/src/nope.txt' }, 2009],
-    ['2005 for a missing folder on the path', { path: '/gone/f1.txt' }, 2005],
-    ['2005 when a file stands for a folder on the path', { path: '/src/f1.txt/x' }, 2005],
+    // 2055 "File or folder not found", as public clients record pCloud's stat answering.
+    ['2055 for a missing file', { path: '/src/nope.txt' }, 2055],
+    ['2055 for a missing folder', { path: '/gone' }, 2055],
+    ['2055 for a missing folder on the path', { path: '/gone/f1.txt' }, 2055],
+    ['2055 when a file stands for a folder on the path', { path: '/src/f1.txt/x' }, 2055],
     ['2009 for an unknown fileid', { fileid: '999999' }, 2009],
     ['1018 for a malformed fileid', { fileid: 'x' }, 1018],
     ['1004 without path or fileid', {}, 1004],
@@ -54,6 +56,11 @@ describe('stat', () => {
   it('needs credentials like any method (1000)', async () => {
     await start();
     expect(await call(fake, 'stat', { path: '/src' })).toMatchObject({ result: 1000 });
+  });
+
+  it('answers 2055 with the text the live service sends', async () => {
+    await start();
+    expect(await call(fake, 'stat', { auth: user.auth, path: '/src/nope.txt' })).toEqual({ result: 2055, error: 'File or folder not found' });
   });
 });
 

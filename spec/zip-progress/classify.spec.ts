@@ -29,11 +29,12 @@ describe('classifyProgressError', () => {
     expect(classifyProgressError(polling, api(PCloudErrorCode.InternalError, true), context())).toEqual({ kind: 'retry' });
   });
 
-  it.each([4001, 4010, 4999])('a 4xxx rate limit other than 4000 (%i, listed by no pCloud source) is retried no sooner than the schedule\u2019s longest wait', (code) => {
+  it.each([4000, 4001, 4010, 4999])('a 4xxx rate limit (%i; 4000 too) is retried no sooner than the schedule\u2019s longest wait, doubled per failure in a row', (code) => {
     expect(classifyProgressError(polling, api(code, true), context())).toEqual({ kind: 'retry', minDelayMs: 7000 });
+    expect(classifyProgressError(polling, api(code, true), context({ failures: 2 }))).toEqual({ kind: 'retry', minDelayMs: 28_000 });
   });
 
-  it.each([PCloudErrorCode.LoginFailed, PCloudErrorCode.TooManyLoginTries, PCloudErrorCode.LoginRequired])('a fatal pCloud code (%i) ends the stream', (code) => {
+  it.each([PCloudErrorCode.LoginFailed, PCloudErrorCode.LoginRequired])('a fatal pCloud code (%i) ends the stream', (code) => {
     expect(classifyProgressError(polling, api(code, false), context())).toEqual({ kind: 'fatal' });
   });
 
