@@ -67,25 +67,18 @@ export function mayReceiveCredentials(trust: HostTrust, target: URL): boolean {
 
 const NO_HOSTS: readonly string[] = Object.freeze([]);
 
-/** The host a URL parser reads from `entry`, or undefined when it reads none. */
-function parsedHost(entry: string): string | undefined {
-  try {
-    return withoutRootDot(new URL(`https://${entry}/`).hostname);
-  } catch {
-    return undefined;
-  }
-}
-
 /** One entry of `trustedHosts`, checked: a bare host name exactly as a URL spells it. */
 function trustedHost(entry: unknown, index: number): string {
-  const name = `trustedHosts[${index}]`;
-  if (typeof entry !== 'string' || entry === '') invalidInput(`${name} must be a host name such as api.example.com`);
-  const parsed = parsedHost(entry);
-  const given = withoutRootDot(entry.toLowerCase());
+  let parsed: string | undefined;
+  try {
+    parsed = withoutRootDot(new URL(`https://${String(entry)}/`).hostname);
+  } catch {
+    // not a host: reported below
+  }
   const isHost = parsed !== undefined && (HOSTNAME.test(parsed) || IPV4.test(parsed) || parsed.startsWith('['));
-  if (!isHost) invalidInput(`${name} ${JSON.stringify(entry)} is not a host name (exact names only: no wildcard, scheme, port or path)`);
-  if (parsed !== given) {
-    invalidInput(`${name} ${JSON.stringify(entry)} must be a bare host name as a URL spells it (no scheme, user, port or path; IDN as punycode): did you mean ${JSON.stringify(parsed)}?`);
+  // The parser rewrites what is not a bare name (a port, a path, a user, upper case, an IDN).
+  if (typeof entry !== 'string' || !isHost || parsed !== withoutRootDot(entry.toLowerCase())) {
+    invalidInput(`trustedHosts[${index}] must be a host name as a URL spells it, such as api.example.com (IDN as punycode; no wildcard, scheme, port or path), got ${JSON.stringify(entry)}${isHost ? `: did you mean ${JSON.stringify(parsed)}?` : ''}`);
   }
   return parsed;
 }

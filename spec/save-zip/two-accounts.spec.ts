@@ -55,7 +55,7 @@ describe('two accounts in one process (emulator binds connections, as pCloud doe
         expect(other.stat(zip)).toBeUndefined();
       }
       const finalProgress = runs
-        .filter((events) => events.some((e) => e.type === 'saved' && e.metadata.path.startsWith(`/${name}-`)))
+        .filter((events) => events.some((e) => e.type === 'saved' && (e.metadata.path ?? '').startsWith(`/${name}-`)))
         .map((events) => events.filter((e) => e.type === 'progress').at(-1));
       for (const last of finalProgress) expect(last).toMatchObject({ progress: { totalfiles: files } });
     }
@@ -90,6 +90,11 @@ describe('two accounts in one process (emulator binds connections, as pCloud doe
     expect(crossed).toMatchObject({ name: 'PCloudApiError', code: 1901 });
   });
 
+  const fileidOf = (user: FakeUser, path: string): number | undefined => {
+    const metadata = user.stat(path);
+    return metadata !== undefined && 'fileid' in metadata ? metadata.fileid : undefined;
+  };
+
   /** Both accounts' finished jobs, watched one account after the other, then their zips looked up. */
   async function watchInTurn(fetch?: typeof globalThis.fetch): Promise<unknown[]> {
     const annHash = fake.startZip(ann, { folderid: seed(ann, 3), topath: '/ann.zip' });
@@ -107,7 +112,7 @@ describe('two accounts in one process (emulator binds connections, as pCloud doe
 
   it('finished jobs watched one account after the other: each sees its own job and zip', async () => {
     const outcomes = await watchInTurn();
-    expect(outcomes).toEqual([3, ann.stat('/ann.zip')?.fileid, 5, bob.stat('/bob.zip')?.fileid]);
+    expect(outcomes).toEqual([3, fileidOf(ann, '/ann.zip'), 5, fileidOf(bob, '/bob.zip')]);
   });
 
   it('the same calls over one deliberately shared connection act as the first account: the second cannot see its own job or zip', async () => {
@@ -115,7 +120,7 @@ describe('two accounts in one process (emulator binds connections, as pCloud doe
     const sharedFetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, { ...init, dispatcher: shared } as RequestInit);
     try {
       const outcomes = await watchInTurn(sharedFetch);
-      expect(outcomes.slice(0, 2)).toEqual([3, ann.stat('/ann.zip')?.fileid]);
+      expect(outcomes.slice(0, 2)).toEqual([3, fileidOf(ann, '/ann.zip')]);
       expect(outcomes[2]).toMatchObject({ name: 'PCloudApiError', code: 1901 });
       expect(outcomes[3]).toMatchObject({ name: 'PCloudApiError' });
       // One connection carried both accounts' requests, all acting as Ann.
