@@ -41,7 +41,7 @@ function apiHint(error: PCloudApiError, target: ZipTarget): Pick<Explanation, 't
     case PCloudErrorCode.RevokedAccessToken:
       return { title: 'Token not accepted', hint: 'The token is invalid or was revoked: log in again to get a new one.' };
     case PCloudErrorCode.TooManyLoginTries:
-      return { title: 'Too many login attempts', hint: 'pCloud locked logins for a while: wait a few minutes before trying again.' };
+      return { title: 'Too many login attempts', hint: 'pCloud limits requests from this address for a while; the library waited and retried. The zip may still finish in pCloud: look for it in a few minutes before starting it again.' };
     case PCloudErrorCode.AlreadyExists:
       return { title: 'The zip already exists', hint: `A file is already saved at ${target.topath}: choose another "Save as" name, or delete that file first.` };
     case PCloudErrorCode.DirectoryNotFound:
