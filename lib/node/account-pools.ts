@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Agent } from 'undici';
-import type { Credentials } from '../pcloud/credentials.js';
+import { type Credentials, validateCredentials } from '../pcloud/credentials.js';
 
 interface Pool {
   readonly agent: Agent;
@@ -77,6 +77,7 @@ export function openPoolCount(): number {
  * closed, and a later request opens a new one.
  *
  * @param credentials the account whose requests this fetch sends; `{}` for calls without one.
+ * @throws TypeError when the credentials are malformed (both set, empty, white space).
  *
  * @example
  * ```ts
@@ -92,6 +93,8 @@ export function openPoolCount(): number {
  * ```
  */
 export function accountFetch(credentials: Credentials): typeof globalThis.fetch {
+  // The same checks as every other entry point: a TypeError naming the field, never its value.
+  validateCredentials(credentials);
   const key = keyOf(credentials);
   // The platform fetch with undici's `dispatcher` extension (Node 20 to 26 take an undici 7 Agent).
   return (input, init) => globalThis.fetch(input, { ...init, dispatcher: poolOf(key).agent } as RequestInit);

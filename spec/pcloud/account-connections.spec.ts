@@ -93,4 +93,10 @@ describe('one connection, one account (Node default transport)', () => {
     const connections = server.requests.map((r) => r.connection);
     expect(new Set(connections).size).toBe(2);
   });
+
+  it('accountFetch refuses malformed credentials with a TypeError that quotes no token', () => {
+    expect(() => accountFetch({ auth: tokenA, accessToken: tokenB })).toThrow(/either auth or accessToken/);
+    expect(() => accountFetch({ auth: `${tokenA} ` })).toThrow(TypeError);
+    expect(() => accountFetch({ auth: `${tokenA} ` })).not.toThrow(new RegExp(tokenA));
+  });
 });
