@@ -61,7 +61,7 @@ describe('errors: a title and a hint of what to do', () => {
     [PCloudErrorCode.LoginRequired, 'Not logged in', /Enter your pCloud auth token/],
     [PCloudErrorCode.LoginFailed, 'Log in failed', /wrong or expired, or the account lives in the other region: EU accounts use https:\/\/eapi\.pcloud\.com/],
     [PCloudErrorCode.InvalidAccessToken, 'Token not accepted', /log in again/],
-    [PCloudErrorCode.TooManyLoginTries, 'Too many login attempts', /wait a few minutes/],
+    [PCloudErrorCode.TooManyLoginTries, 'Too many login attempts', /waited and retried. The zip may still finish/],
     [PCloudErrorCode.AlreadyExists, 'The zip already exists', /already saved at \/backups\/photos\.zip/],
     [PCloudErrorCode.DirectoryNotFound, 'Folder not found', /check the folder id/],
     [PCloudErrorCode.ParentNotFound, 'Destination folder missing', /folder of \/backups\/photos\.zip does not exist/],
