@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { Engine, EnginePage, PageFunction } from './engine.js';
 
 const DRIVER = process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver';
-const XVFB_RUN = '/usr/bin/xvfb-run';
+const XVFB_RUN = process.env.XVFB_RUN_PATH ?? '/usr/bin/xvfb-run';
 /** Debian's multiarch library folder: where webkit2gtk-driver's MiniBrowser lives. */
 const MINIBROWSER = process.env.WEBKIT_MINIBROWSER_PATH ?? `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/webkit2gtk-4.1/MiniBrowser`;
 /** The W3C WebDriver name of an element reference in JSON. */
@@ -66,7 +66,7 @@ export const webkit: Engine = {
   name: 'webkit',
   missing: () => {
     const absent = [DRIVER, MINIBROWSER, XVFB_RUN].filter((path) => !existsSync(path));
-    return absent.length === 0 ? undefined : `WebKit not usable: missing ${absent.join(', ')}: install the Debian packages 'webkit2gtk-driver' and 'xvfb' (npm test does it as root), or set WEBKIT_DRIVER_PATH and WEBKIT_MINIBROWSER_PATH`;
+    return absent.length === 0 ? undefined : `WebKit not usable: missing ${absent.join(', ')}: install the Debian packages 'webkit2gtk-driver' and 'xvfb' (npm test does it as root), or set WEBKIT_DRIVER_PATH, WEBKIT_MINIBROWSER_PATH and XVFB_RUN_PATH`;
   },
   async launch() {
     const port = await freePort();
