@@ -84,6 +84,8 @@ export const webkit: Engine = {
         }
       }
     };
+    // Detached, the group outlives jest's forced exit unless killed then (synchronously).
+    process.once('exit', stop);
     const base = `http://127.0.0.1:${port}`;
     let session: string;
     try {
@@ -95,6 +97,7 @@ export const webkit: Engine = {
       await command(base, 'POST', `${session}/window/rect`, { width: 1024, height: 900 });
     } catch (error) {
       stop();
+      process.off('exit', stop);
       throw error;
     }
     const run = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> => command(base, method, `${session}${path}`, body);
@@ -129,6 +132,7 @@ export const webkit: Engine = {
       close: async () => {
         await run('DELETE', '').catch(() => undefined);
         stop();
+        process.off('exit', stop);
       },
     };
   },
