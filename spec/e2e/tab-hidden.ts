@@ -1,13 +1,17 @@
 import type { Page } from 'playwright-core';
 
 /**
- * Makes the page believe its tab is hidden (or shown again), as a switch of tabs does: overrides
- * `document.hidden` and `visibilityState`, then fires `visibilitychange`.
+ * Run in the page: makes it believe its tab is hidden (or shown again), as a switch of tabs does:
+ * overrides `document.hidden` and `visibilityState`, then fires `visibilitychange`. The same in
+ * every engine (headless browsers do not hide a tab by themselves).
  */
+export function setVisibilityInPage(hidden: boolean): void {
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+  document.dispatchEvent(new Event('visibilitychange'));
+}
+
+/** {@link setVisibilityInPage} in a playwright page. */
 export async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
-  await page.evaluate((value) => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
+  await page.evaluate(setVisibilityInPage, hidden);
 }

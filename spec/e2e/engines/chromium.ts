@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { chromium as playwright } from 'playwright-core';
+import type { Engine, EnginePage, PageFunction } from './engine.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Chromium (Blink), driven by playwright-core over CDP. */
+export const chromium: Engine = {
+  name: 'chromium',
+  missing: () => (existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' (npm test does it as root) or set CHROMIUM_PATH`),
+  async launch() {
+    const browser = await playwright.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      timeout: 15_000,
+    });
+    return {
+      async newPage(): Promise<EnginePage> {
+        const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+        page.setDefaultTimeout(10_000);
+        return {
+          goto: async (url) => {
+            await page.goto(url);
+          },
+          // The page function's argument is plain JSON: playwright's handle unboxing does not apply.
+          evaluate: <A, R>(fn: PageFunction<A, R>, arg: A) => page.evaluate<R, A>(fn as never, arg),
+          click: (selector) => page.click(selector),
+          fill: (selector, value) => page.fill(selector, value),
+          screenshot: async (path) => {
+            await page.screenshot({ path, fullPage: true });
+          },
+          close: () => page.close(),
+        };
+      },
+      close: () => browser.close(),
+    };
+  },
+};
