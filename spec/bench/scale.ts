@@ -101,6 +101,8 @@ export interface ScaleFigures {
   /** openPoolCount() and the server's open connections right after the window (before any gc). */
   readonly poolsWhileWaiting: number;
   readonly socketsWhileWaiting: number;
+  /** Requests in flight at that moment. */
+  readonly inFlightWhileWaiting: number;
   /** Connections that carried requests of two accounts, over the whole run (server side). */
   readonly mixedConnections: number;
   /** After unsubscribing all (and the heap reading), before the sweep. */
@@ -199,6 +201,7 @@ export async function measureScale(plan: ScalePlan): Promise<ScaleFigures> {
     histogram.disable();
     const pollsPerSecond = (answered - answeredBefore) / ((performance.now() - windowStart) / 1000);
     const poolsWhileWaiting = pools.openPoolCount();
+    const inFlightWhileWaiting = inFlight;
     const socketsWhileWaiting = (await server.stats()).openConnections;
 
     // After the window: a full gc blocks the loop and would spoil the delay figures.
@@ -238,6 +241,7 @@ export async function measureScale(plan: ScalePlan): Promise<ScaleFigures> {
       errors,
       poolsWhileWaiting,
       socketsWhileWaiting,
+      inFlightWhileWaiting,
       mixedConnections: swept.mixedConnections,
       poolsBeforeSweep,
       socketsBeforeSweep: unsubscribed.openConnections,
@@ -381,7 +385,11 @@ export async function measureSection(options: BenchOptions): Promise<{ readonly 
     ),
     row('subscriptions that errored', (l) => String(l.figures.errors), '0', (l) => l.errorsOk),
     row('connection pools open while waiting', (l) => String(l.figures.poolsWhileWaiting), '= accounts', (l) => l.poolsOk),
-    row('open sockets while waiting (server side)', (l) => String(l.figures.socketsWhileWaiting), '-'),
+    row(
+      'open sockets while waiting, server side (requests in flight)',
+      (l) => `${l.figures.socketsWhileWaiting} (${l.figures.inFlightWhileWaiting})`,
+      '-',
+    ),
     row('sockets that carried two accounts (server side)', (l) => String(l.figures.mixedConnections), '0', (l) => l.unmixedOk),
     row(
       'pools / sockets left after unsubscribing all, POOL_IDLE_MS and a sweep',
@@ -399,8 +407,8 @@ export async function measureSection(options: BenchOptions): Promise<{ readonly 
     notes: [
       `${n} zipProgress$ subscriptions per load, started over one mean wait, each waiting a uniform random time between polls; subscription i sends the token AUTH-<i mod accounts>. The loopback server is a separate Node process, its body changes once every 10 s. The loads run one after the other, each in its own process.`,
       `Heap: heapUsed after three global.gc() passes with a 20 ms turn between them (finalizers run), after a warm-up of 20 x ${first.warmUpPolls} polls (spread over the accounts) and while waiting (median of ${first.heapSamples}), difference / ${n}. It includes the app's own Subscription objects and, over many accounts, the pools the warm-up did not open. Per load, KB baseline -> waiting (requests in flight then): ${loads.map((l) => `${kb(l.figures.heapBaselineBytes)} -> ${kb(l.figures.heapWaitingBytes)} (${l.figures.inFlightAtHeapSamples})`).join('; ')}.`,
-      `What the heap figure holds: answers take well under 1 ms, so only a few requests are in flight at a time and each account's pool keeps a few keep-alive sockets (undici closes them after 4 s idle; the server keeps idle ones 60 s). The figure is therefore the library's own state per waiting subscription (poller, wait and stall timers, resolved options, last snapshot) plus the app's Subscription and the pools, not a request backlog.`,
-      `Pools and sockets: openPoolCount() of the library's own pool module and the server's open TCP connections, read right after the window. The server remembers the first auth of each connection and counts those that later carry another. After unsubscribing all, pools / sockets before the sweep: ${loads.map((l) => `${l.figures.poolsBeforeSweep} / ${l.figures.socketsBeforeSweep}`).join('; ')}. The sweep is the library's sweepIdlePools called with its clock POOL_IDLE_MS (30 s) ahead, instead of waiting 30 s per load: nothing is sent after unsubscribing (requests the server saw meanwhile: ${loads.map((l) => l.figures.requestsDuringSweep).join('; ')}), so these are the pools the library's 30 s timer would close. Sockets are read once the server sees none open, 5 s at most.`,
+      `What the heap figure holds: answers take well under 1 ms, so on an idle machine only a few requests are in flight at a time. The figure is then the library's own state per waiting subscription (poller, wait and stall timers, resolved options, last snapshot) plus the app's Subscription and the pools with their sockets, not a request backlog; when the loop falls behind, the requests it has queued and their sockets count too.`,
+      `Pools and sockets: openPoolCount() of the library's own pool module and the server's open TCP connections, read right after the window. A pool opens a socket for each request that finds all of its sockets busy (undici sets no cap) and keeps an idle one as long as the server's Keep-Alive header allows less 2 s: 58 s here, so the count is about the most requests in flight at once over the last minute, not the requests in flight now. The server remembers the first auth of each connection and counts those that later carry another. After unsubscribing all, pools / sockets before the sweep: ${loads.map((l) => `${l.figures.poolsBeforeSweep} / ${l.figures.socketsBeforeSweep}`).join('; ')}. The sweep is the library's sweepIdlePools called with its clock POOL_IDLE_MS (30 s) ahead, instead of waiting 30 s per load: nothing is sent after unsubscribing (requests the server saw meanwhile: ${loads.map((l) => l.figures.requestsDuringSweep).join('; ')}), so these are the pools the library's 30 s timer would close. Sockets are read once the server sees none open, 5 s at most.`,
       `Event-loop delay: perf_hooks.monitorEventLoopDelay (${LOOP_RESOLUTION_MS} ms resolution, interval subtracted) over the ${first.windowMs / 1000} s window, after the settle; no gc() inside the window. At ~1,000 polls/s the loop is ~75% busy, so its p99 moves with whatever else the machine is doing; at ~500 polls/s it has room. Polls are counted at the client through undici's diagnostics channels (request created, request ended), with no wrapper around the transport.`,
       `${gcInProcess ? 'Measured in this process (global.gc available)' : 'Measured in a child `node --expose-gc --import tsx` (global.gc was missing here)'}; zipProgress$ from the Node entry (what \`pcloud-zip-progress\` resolves to in Node) with no \`fetch\` option, so requests take its default transport, one connection pool per credential: ${first.built ? loads[0]!.figures.source : 'lib/node.ts through tsx (smoke run)'}.`,
     ],
