@@ -17,9 +17,11 @@ interface Pool {
 }
 
 /**
- * How long a pool outlives its last request. Longer than undici's keep-alive (4 s by default), so
- * a pool sees its idle sockets close first; short enough that a process serving many accounts
- * over a day keeps only the pools of the accounts it is serving now.
+ * How long a pool outlives its last request: short enough that a process serving many accounts
+ * over a day keeps only the pools of the accounts it is serving now. Idle sockets usually close
+ * before (undici keeps one 4 s, or what the server's Keep-Alive header allows less 2 s); closing
+ * the pool ends any left. Pools set no cap on sockets, as the platform's own pool does not: a
+ * `savezip` holds its connection for as long as its zip takes, and a cap would queue the others.
  */
 export const POOL_IDLE_MS = 30_000;
 
