@@ -22,8 +22,8 @@ import { resolveZipWatch } from './zip-progress.js';
  *
  * zipProgressEvents$({ progresshash, auth: token }).subscribe((event) => {
  *   if (event.type === 'progress') bar.update(event.progress.fraction);
- *   else if (event.type === 'retrying') bar.note(`${event.error.message}: retrying in ${Math.ceil(event.delayMs / 1000)} s`);
- *   else if (event.type === 'waiting') bar.note('waiting for pCloud to start the job');
+ *   else if (event.type === 'retrying') console.log(`${event.error.name}: retrying in ${Math.ceil(event.delayMs / 1000)} s (attempt ${event.attempt})`);
+ *   else if (event.type === 'waiting') console.log('waiting for pCloud to start the job');
  * });
  * ```
  */
