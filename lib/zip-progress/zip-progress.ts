@@ -14,7 +14,8 @@ import { observeZipProgress } from './watch.js';
  * and completes right after the snapshot where `files` reaches `totalfiles`.
  *
  * Cold and lazy: nothing is sent before you subscribe, and each subscription polls on its own.
- * Unsubscribing aborts the request in flight and clears every timer.
+ * Unsubscribing aborts the request in flight and clears every timer. Retries and other waits emit
+ * nothing here; `zipProgressEvents$` is the same stream that also tells them.
  *
  * Fails with `PCloudApiError` (pCloud refused: 1000, 2000, 1901 after progress was seen, ...;
  * or still answered 5xxx or rate limiting, 4000 included, after `maxRetries` retries with long
