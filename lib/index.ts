@@ -4,6 +4,8 @@
  * @module pcloud-zip-progress
  */
 export { zipProgress$ } from './zip-progress/zip-progress.js';
+export { zipProgressEvents$ } from './zip-progress/zip-progress-events.js';
+export type { ZipProgressEvent, ZipWaitEvent } from './zip-progress/events.js';
 export type { ZipProgressOptions } from './zip-progress/options.js';
 export type { PCloudConnectionOptions } from './pcloud/connection-options.js';
 export type { PollingOptions } from './zip-progress/polling-options.js';

@@ -198,7 +198,7 @@ function run(own: AbortController, account: string): void {
         render(event.progress);
         return;
       }
-      if (event.type !== 'saved') return; // 'started': nothing to show yet
+      if (event.type !== 'saved') return; // 'started' and the waits (retrying, waiting, paused): not shown yet
       ended();
       const { metadata } = event;
       bar.value = 1;

@@ -35,6 +35,17 @@ export interface PollContext<T> {
  */
 export type PollVerdict = { readonly kind: 'fatal' } | { readonly kind: 'retry'; readonly minDelayMs?: number } | { readonly kind: 'pending' };
 
+/**
+ * A wait the poller enters, as it enters it: after a failed poll it retries (`retry`, the
+ * `attempt`-th failure in a row, 1 to `maxRetries`) or keeps waiting for news (`pending`,
+ * `attempt` 0), for `delayMs` (the server's hint included); or `paused` turned true or false.
+ * `error` is the failed poll's error, the one the stream fails with when no retry is left.
+ * (One shape for both failure waits: the poller is in every bundle, so it stays small.)
+ */
+export type PollWait =
+  | { readonly kind: 'retry' | 'pending'; readonly error: unknown; readonly attempt: number; readonly delayMs: number }
+  | { readonly kind: 'paused' | 'resumed' };
+
 /** The generic poller's inputs. */
 export interface PollConfig<T> {
   /** One cold request: emits one value and completes, or errors; unsubscribing cancels it. */
@@ -64,6 +75,11 @@ export interface PollConfig<T> {
   readonly paused?: Observable<boolean> | undefined;
   /** Told each time `paused` changes, before the poller acts on it (e.g. to stop a clock). */
   readonly pauseChanged?: ((paused: boolean) => void) | undefined;
+  /**
+   * Told of each wait as it starts (see {@link PollWait}), while the stream is live: the one
+   * place a poller reports why nothing is emitted. What it throws fails the stream.
+   */
+  readonly waiting?: ((wait: PollWait) => void) | undefined;
   /**
    * ms a request may take (any length; Infinity or undefined: no limit): past it, the request
    * is cancelled and fails with `requestTimedOut()`, which `classify` then judges as any error.
@@ -201,6 +217,7 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
     this.paused = paused;
     try {
       this.config.pauseChanged?.(paused);
+      this.config.waiting?.({ kind: paused ? 'paused' : 'resumed' });
     } catch (error) {
       this.subscriber.error(error);
       return;
@@ -356,7 +373,7 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
         // The server answered: the failures-in-a-row streak is broken.
         this.failures = 0;
         this.unchangedPolls += 1;
-        this.wait(0);
+        this.wait(0, true);
         return;
       }
       this.failures += 1;
@@ -364,14 +381,18 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
         subscriber.error(error);
         return;
       }
-      this.wait(verdict.minDelayMs ?? 0);
+      this.wait(verdict.minDelayMs ?? 0, true);
     } catch (thrown) {
       subscriber.error(thrown);
     }
   }
 
-  /** Arms the next request after `backoff` (at least `atLeast`) ms on the scheduler. */
-  private wait(atLeast: number): void {
+  /**
+   * Arms the next request after `backoff` (at least `atLeast`) ms on the scheduler. After a
+   * failed poll (`lastError`), `waiting` is told first: a retry when `failures` counts it, else a
+   * pending poll. Only error() passes `afterFailure`, inside its try: a throw fails the stream.
+   */
+  private wait(atLeast: number, afterFailure?: boolean): void {
     const { config } = this;
     let ms: number;
     try {
@@ -385,6 +406,11 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
     // A server's hint (Retry-After) may ask for more than the schedule; any length is waited
     // out in full (scheduleAfter chains timers past the platform limit).
     const delay = Math.max(ms, atLeast);
+    if (afterFailure) {
+      const attempt = this.failures;
+      config.waiting?.({ kind: attempt > 0 ? 'retry' : 'pending', error: this.lastError, attempt, delayMs: delay });
+      if (this.halted()) return;
+    }
     this.notBefore = atLeast > 0 ? config.scheduler.now() + atLeast : -Infinity;
     // Paused: no wait is armed; the resume polls (not before `notBefore`).
     if (this.paused) return;

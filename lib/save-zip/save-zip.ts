@@ -13,18 +13,23 @@ import { clientConfig, resolveConnection } from '../pcloud/connection-options.js
 import { resolvePolling } from '../zip-progress/polling-options.js';
 import { estimateRate } from '../zip-progress/rate.js';
 import type { ZipProgress } from '../zip-progress/snapshot.js';
+import { waitEvent, type ZipWaitEvent } from '../zip-progress/events.js';
 import { observeZipProgress } from '../zip-progress/watch.js';
 import { jobRefOf, type ZipJobRef } from '../zip-progress/job-ref.js';
 import { readSaveZipOptions, type SaveZipOptions, saveZipParams } from './options.js';
 
 /**
  * What `saveZip$` emits: `started` once `savezip` is sent (the job, to hand over or store),
- * progress while pCloud zips, then the saved zip's metadata (last).
+ * progress while pCloud zips, then the saved zip's metadata (last). Between them, each wait of
+ * the progress polling as it starts ({@link ZipWaitEvent}: `retrying`, `waiting`, `paused`,
+ * `resumed`), as `zipProgressEvents$` emits them. New types may be added: ignore those you do
+ * not handle.
  */
 export type SaveZipEvent =
   | { readonly type: 'started'; readonly job: ZipJobRef }
   | { readonly type: 'progress'; readonly progress: ZipProgress }
-  | { readonly type: 'saved'; readonly metadata: PCloudFileMetadata };
+  | { readonly type: 'saved'; readonly metadata: PCloudFileMetadata }
+  | ZipWaitEvent;
 
 /**
  * The last snapshot brought to 100%: the zip exists, whatever the last poll saw. Its rate is the
@@ -82,7 +87,10 @@ function noAnswerAfterDone(ms: number, destination: string): TransportError {
  * to re-attach with `zipProgress$({ job, auth })` from another process or after a reload), then
  * `{type: 'progress'}` events while pCloud zips (from `savezipprogress`, polled on the same
  * schedule as {@link zipProgress$}), then one `{type: 'saved', metadata}` with the new file's
- * metadata, and completes. Like Angular's `HttpClient` with `reportProgress`.
+ * metadata, and completes. Like Angular's `HttpClient` with `reportProgress`. While progress
+ * polling waits, it says why ({@link ZipWaitEvent}): `retrying` before each retry of a failed
+ * poll (with the error, the attempt and the delay), `waiting` while pCloud has not registered the
+ * job yet, `paused` and `resumed` with the `paused` option.
  *
  * Each subscription starts its own zip with a fresh random `progresshash`. By default it first
  * asks `currentserver` and sends `savezip` and the progress polls to that host (falling back to
@@ -111,7 +119,8 @@ function noAnswerAfterDone(ms: number, destination: string): TransportError {
  * saveZip$({ auth, folderid: 12345, topath: '/backups/photos.zip' }).subscribe((event) => {
  *   if (event.type === 'started') console.log('job', JSON.stringify(event.job));
  *   else if (event.type === 'progress') bar.update(event.progress.fraction);
- *   else console.log('saved', event.metadata.path, event.metadata.size);
+ *   else if (event.type === 'retrying') console.log(`retrying in ${event.delayMs} ms: ${event.error.message}`);
+ *   else if (event.type === 'saved') console.log('saved', event.metadata.path, event.metadata.size);
  * });
  * ```
  */
@@ -147,7 +156,9 @@ export function saveZip$(options: SaveZipOptions): Observable<SaveZipEvent> {
             // The time origin of the snapshots: polling starts here, after currentserver.
             const start = scheduler.now();
             // The deadline covers the whole operation (below), not only the polling.
-            const progress$ = observeZipProgress(progresshash, { ...connection, apiUrl, signal: undefined }, { ...polling, timeout: Infinity });
+            const progress$ = observeZipProgress(progresshash, { ...connection, apiUrl, signal: undefined }, { ...polling, timeout: Infinity }, (wait) => {
+              subscriber.next(waitEvent(wait));
+            });
             // savezip answers only when the zip exists: no request timeout while it zips; once
             // progress is done, the answer is waited for `requestTimeout` at most (below).
             const save$ = callPCloud$({ ...client, apiUrl, requestTimeout: Infinity, hint: savezipHint }, 'savezip', { ...params, progresshash }, SaveZipBody);

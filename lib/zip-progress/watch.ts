@@ -3,7 +3,7 @@ import { ProgressTimeoutError } from '../errors/progress-timeout-error.js';
 import { callPCloud$, requestTimeoutError } from '../pcloud/client.js';
 import { SaveZipProgressBody } from '../pcloud/codecs.js';
 import { abortable } from '../poll/abortable.js';
-import { type PollConfig, type PollContext, type PollSink, type PollVerdict, startPolling } from '../poll/poll.js';
+import { type PollConfig, type PollContext, type PollSink, type PollVerdict, type PollWait, startPolling } from '../poll/poll.js';
 import { scheduleAfter } from '../poll/schedule-after.js';
 import { classifyProgressError } from './classify.js';
 import { clientConfig, type ResolvedConnection } from '../pcloud/connection-options.js';
@@ -61,6 +61,8 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
     private readonly progress$: Observable<SaveZipProgressBody>,
     private readonly polling: ResolvedPolling,
     private readonly subscriber: Subscriber<ZipProgress>,
+    /** Told of each wait (the events factories); undefined: the poller reports none. */
+    readonly waiting: ((wait: PollWait) => void) | undefined,
   ) {
     const { scheduler, timeout } = polling;
     this.maxRetries = polling.maxRetries;
@@ -213,13 +215,13 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
 
 /**
  * Observes a resolved configuration; shared by `zipProgress$` and `saveZip$` (which pins the
- * host and validates its own options).
+ * host and validates its own options). `waiting` is told of every wait of every subscription.
  */
-export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling): Observable<ZipProgress> {
+export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling, waiting?: (wait: PollWait) => void): Observable<ZipProgress> {
   // Cold, and built once: every poll of every subscription sends the same request.
   // The poller bounds each request (one timer per run of back-to-back polls, not one per poll).
   const client = { ...clientConfig(connection, { requestTimeout: Infinity, scheduler: polling.scheduler }), hint: progressHint };
   const progress$ = callPCloud$(client, 'savezipprogress', { progresshash }, SaveZipProgressBody);
-  const watched = new Observable<ZipProgress>((subscriber) => new ZipProgressWatch(progress$, polling, subscriber).start());
+  const watched = new Observable<ZipProgress>((subscriber) => new ZipProgressWatch(progress$, polling, subscriber, waiting).start());
   return watched.pipe(abortable(connection.signal));
 }

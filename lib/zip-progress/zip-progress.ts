@@ -1,10 +1,10 @@
 import type { Observable } from 'rxjs';
-import { resolveConnection } from '../pcloud/connection-options.js';
+import { resolveConnection, type ResolvedConnection } from '../pcloud/connection-options.js';
 import { hasCredentials } from '../pcloud/credentials.js';
 import { validateProgressHash } from '../pcloud/progress-hash.js';
 import { jobApiUrl, readJobRef, remainingGrace } from './job-ref.js';
 import { readZipProgressOptions, type ZipProgressOptions } from './options.js';
-import { resolvePolling } from './polling-options.js';
+import { resolvePolling, type ResolvedPolling } from './polling-options.js';
 import type { ZipProgress } from './snapshot.js';
 import { observeZipProgress } from './watch.js';
 
@@ -14,7 +14,8 @@ import { observeZipProgress } from './watch.js';
  * and completes right after the snapshot where `files` reaches `totalfiles`.
  *
  * Cold and lazy: nothing is sent before you subscribe, and each subscription polls on its own.
- * Unsubscribing aborts the request in flight and clears every timer.
+ * Unsubscribing aborts the request in flight and clears every timer. Retries and other waits emit
+ * nothing here; `zipProgressEvents$` is the same stream that also tells them.
  *
  * Fails with `PCloudApiError` (pCloud refused: 1000, 2000, 1901 after progress was seen, ...;
  * or still answered 5xxx or rate limiting, 4000 included, after `maxRetries` retries with long
@@ -52,12 +53,26 @@ import { observeZipProgress } from './watch.js';
  * ```
  */
 export function zipProgress$(options: ZipProgressOptions): Observable<ZipProgress> {
+  return observeZipProgress(...resolveZipWatch(options));
+}
+
+/** What `observeZipProgress` needs to watch the job `options` name. */
+export type ZipWatch = [progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling];
+
+/**
+ * Reads and checks `zipProgress$`'s options once, and resolves the host and schedule of the job
+ * they name: by `progresshash`, or by a `job` reference.
+ *
+ * @throws TypeError when an option is invalid.
+ */
+export function resolveZipWatch(options: ZipProgressOptions): ZipWatch {
+  // A factory that shares these options checks for an object first, with its own name.
   if (typeof options !== 'object' || options === null) throw new TypeError('zipProgress$ needs an options object');
   // Each option is read once: a getter cannot hand validation one value and the request another.
   const snapshot = readZipProgressOptions(options);
   if (snapshot.job === undefined) {
     validateProgressHash(snapshot.progresshash);
-    return observeZipProgress(snapshot.progresshash, resolveConnection(snapshot), resolvePolling(snapshot));
+    return [snapshot.progresshash, resolveConnection(snapshot), resolvePolling(snapshot)];
   }
   const job = readJobRef(snapshot.job);
   if (snapshot.progresshash !== undefined && snapshot.progresshash !== job.progresshash) {
@@ -67,5 +82,5 @@ export function zipProgress$(options: ZipProgressOptions): Observable<ZipProgres
   const polling = resolvePolling(snapshot);
   const apiUrl = jobApiUrl(job, connection, hasCredentials(connection.credentials));
   const notFoundGrace = remainingGrace(polling.notFoundGrace, job.startedAt, polling.scheduler.now());
-  return observeZipProgress(job.progresshash, { ...connection, apiUrl }, { ...polling, notFoundGrace });
+  return [job.progresshash, { ...connection, apiUrl }, { ...polling, notFoundGrace }];
 }

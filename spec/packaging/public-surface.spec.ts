@@ -26,6 +26,7 @@ describe('the public surface of pcloud-zip-progress', () => {
         'saveZip$',
         'zipFileMetadata$',
         'zipProgress$',
+        'zipProgressEvents$',
       ].sort(),
     );
   });

@@ -10,8 +10,9 @@
  * spec (leaks.spec.ts) asserts on it.
  */
 import { request as httpRequest } from 'node:http';
-import { zipProgress$ } from '../../lib/index.js';
+import { zipProgress$, zipProgressEvents$ } from '../../lib/index.js';
 import { startFakePCloud } from '../../lib/testing/index.js';
+import type { Observable } from 'rxjs';
 
 type Resources = Record<string, number>;
 
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
       inFlight -= 1;
     });
   };
-  const stats = { midRequest: 0, midWait: 0, beforeFirstRequest: 0, completed: 0, failed: 0, unexpected: 0, requests: 0 };
+  const stats = { midRequest: 0, midWait: 0, beforeFirstRequest: 0, completed: 0, failed: 0, unexpected: 0, requests: 0, waits: 0 };
   const wrap: typeof globalThis.fetch = (input, init) => {
     stats.requests += 1;
     return countingFetch(input, init);
@@ -99,7 +100,9 @@ async function main(): Promise<void> {
   /** One cycle; each has its own fetch view so "in flight" is per subscription. */
   const cycle = (index: number): Promise<void> =>
     new Promise<void>((resolve) => {
-      const kind = index % 10 === 3 ? 'finished' : index % 10 === 7 ? 'unknown' : 'running';
+      // 'unregistered': a job pCloud does not know yet (1901 within notFoundGrace), told as
+      // `waiting` events by zipProgressEvents$, which odd cycles use.
+      const kind = index % 10 === 3 ? 'finished' : index % 10 === 7 ? 'unknown' : index % 10 === 5 ? 'unregistered' : 'running';
       let mine = 0;
       let sent = 0;
       const fetchForThis: typeof globalThis.fetch = (input, init) => {
@@ -109,7 +112,8 @@ async function main(): Promise<void> {
           mine -= 1;
         });
       };
-      const stream = zipProgress$({
+      const factory: (options: Parameters<typeof zipProgress$>[0]) => Observable<unknown> = index % 2 === 1 ? zipProgressEvents$ : zipProgress$;
+      const stream = factory({
         progresshash: kind,
         auth: user.auth,
         apiUrl: fake.url,
@@ -118,10 +122,13 @@ async function main(): Promise<void> {
         // Arms the deadline and stall timers too (never reached), so their cleanup is measured.
         timeout: 600_000,
         stallTimeout: 300_000,
-        ...(kind === 'unknown' ? { notFoundGrace: 0 } : {}),
+        ...(kind === 'unknown' ? { notFoundGrace: 0 } : kind === 'unregistered' ? { notFoundGrace: 600_000 } : {}),
       });
       const pending: { timer?: NodeJS.Timeout } = {};
       const subscription = stream.subscribe({
+        next: (value) => {
+          if ((value as { type?: unknown }).type === 'waiting') stats.waits += 1;
+        },
         complete: () => {
           if (kind === 'finished') stats.completed += 1;
           else stats.unexpected += 1;
@@ -135,7 +142,7 @@ async function main(): Promise<void> {
           resolve();
         },
       });
-      if (kind !== 'running') return;
+      if (kind !== 'running' && kind !== 'unregistered') return;
       pending.timer = setTimeout(() => {
         if (sent === 0) stats.beforeFirstRequest += 1;
         else if (mine > 0) stats.midRequest += 1;
