@@ -30,6 +30,9 @@ module.exports = [
     // rate limiting waited out with its hint (~0.15 kB), and the hook through which the Node
     // entry sets one connection pool per credential (37 bytes minified; the pools themselves are
     // Node-only and not in this bundle).
-    limit: '17.2 KB',
+    // 17.2 -> 17.3 (measured 17.20, issue 21): the poller's one hook that reports each wait
+    // (retrying, waiting, paused) as it starts, ~85 bytes; the events themselves are built only
+    // by saveZip$ and zipProgressEvents$, outside this import.
+    limit: '17.3 KB',
   },
 ];
