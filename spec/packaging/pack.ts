@@ -41,7 +41,12 @@ export async function pack(work: string): Promise<string> {
   if (given !== undefined && given !== '') return given;
   const copy = join(work, 'repo');
   const skip = new Set(['node_modules', 'dist', '.git', 'coverage', '.tmp', 'docs']);
-  cpSync(ROOT, copy, { recursive: true, filter: (src) => !skip.has(relative(ROOT, src).split(/[\\/]/)[0] ?? '') });
+  // Any node_modules, not only the top one: .ci/node-lines/node_modules holds ~800 MB of Node builds.
+  const copied = (src: string): boolean => {
+    const parts = relative(ROOT, src).split(/[\\/]/);
+    return !skip.has(parts[0] ?? '') && !parts.includes('node_modules');
+  };
+  cpSync(ROOT, copy, { recursive: true, filter: copied });
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
   const out = join(work, 'tarball');
   mkdirSync(out);
