@@ -9,9 +9,9 @@
 #
 # The builds come from `npm ci` in this folder (pinned in its package-lock.json; Linux x64), run
 # here when one is missing; NODE_LINES_DIR=<dir holding node22/bin/node...> uses other copies.
-# NODE_LINES="22 26" picks lines (the machine's too, if named). NODE_LINES_JOBS (default: all at
-# once) is how many lines run side by side: each jest runs its files one at a time (2 cores), and
-# much of a run waits on servers, timers and child processes.
+# NODE_LINES="22 26" picks lines (the machine's too, if named). NODE_LINES_JOBS is how many lines
+# run side by side, by default one per CPU core: each jest runs its files one at a time (2 cores),
+# and three lines on 2 cores starved specs with tight windows (a 30 ms sleep, a 40 ms grace).
 #
 # Each line's output goes to a log, printed whole once the line ends (no interleaving), then
 # one summary line per Node line; exits 1 if any line failed.
@@ -62,7 +62,7 @@ run_line() {
   } >"$logs/$line.log" 2>&1
 }
 
-jobs_max="${NODE_LINES_JOBS:-${#lines[@]}}"
+jobs_max="${NODE_LINES_JOBS:-$(nproc)}"
 start=$SECONDS
 echo "== node lines ${lines[*]} (the machine's $machine runs in npm test): the lib specs, $jobs_max line(s) at a time"
 pids=()
