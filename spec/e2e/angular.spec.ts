@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './engines/chromium.js';
 import { buildAngularApp } from '../../examples/angular/server/build.js';
 import { startAngularDemo, type AngularDemo } from '../../examples/angular/server/serve.js';
 import { requestsOf } from '../support/requests.js';
@@ -15,7 +16,6 @@ import { setTabHidden } from './tab-hidden.js';
 
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, '.tmp', 'e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // 40 files (8 MB, two large ones) zipped in about 6 s: several polls on the default schedule.
 const FILES = 40;
 const SECONDS = 6;
@@ -34,11 +34,7 @@ beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   // Once per test run: about a minute cold, seconds with the Angular CLI's cache in .tmp/.
   appDir = await buildAngularApp({ workspace: join(ROOT, 'examples/angular'), outputPath: join(ROOT, '.tmp/angular/e2e-dist') });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    timeout: 15_000,
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {

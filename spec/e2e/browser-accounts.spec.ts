@@ -14,7 +14,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './engines/chromium.js';
 import { startWebDemo, type WebDemo } from '../../examples/browser/server.js';
 import { CONNECTION_IDLE_MS } from '../../examples/browser/connection-owners.js';
 import { startFakePCloud, type FakePCloud, type FakeUser } from '../../lib/testing/index.js';
@@ -22,7 +23,6 @@ import { forwardTo, startSocketNumberingServer, type SocketNumberingServer } fro
 
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, '.tmp', 'e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let browser: Browser | undefined;
 let demo: WebDemo | undefined;
@@ -54,11 +54,7 @@ beforeAll(async () => {
   aliceFolder = seed(alice, 'alice');
   bobFolder = seed(bob, 'bob');
   proxy = await startSocketNumberingServer({ handle: forwardTo(accounts.url) });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    timeout: 15_000,
-  });
+  browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {

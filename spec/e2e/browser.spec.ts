@@ -15,12 +15,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './engines/chromium.js';
 import { startWebDemo, type WebDemo } from '../../examples/browser/server.js';
 
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, '.tmp', 'e2e', 'chromium');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // 40 files zipped in about 3 s: a job still running when the phone test cancels it.
 const FILES = 40;
 const SECONDS = 3;
@@ -37,11 +37,7 @@ beforeAll(async () => {
   }
   mkdirSync(SHOTS, { recursive: true });
   demo = await startWebDemo({ dir: join(ROOT, 'examples', 'browser'), files: FILES, seconds: SECONDS });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    timeout: 15_000,
-  });
+  browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {

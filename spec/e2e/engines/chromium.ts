@@ -1,19 +1,28 @@
 import { existsSync } from 'node:fs';
-import { chromium as playwright } from 'playwright-core';
+import { type Browser, chromium as playwright } from 'playwright-core';
 import type { Engine, EnginePage, PageFunction } from './engine.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's Chromium, or CHROMIUM_PATH. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * The one way the e2e specs start Chromium: headless, and without the background networking
+ * that this machine's closed network refuses (it would fail many connections at every start).
+ */
+export function launchChromium(): Promise<Browser> {
+  return playwright.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    timeout: 15_000,
+  });
+}
 
 /** Chromium (Blink), driven by playwright-core over CDP. */
 export const chromium: Engine = {
   name: 'chromium',
   missing: () => (existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' (npm test does it as root) or set CHROMIUM_PATH`),
   async launch() {
-    const browser = await playwright.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-      timeout: 15_000,
-    });
+    const browser = await launchChromium();
     return {
       async newPage(): Promise<EnginePage> {
         const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
