@@ -33,6 +33,9 @@ module.exports = [
     // 17.2 -> 17.3 (measured 17.20, issue 21): the poller's one hook that reports each wait
     // (retrying, waiting, paused) as it starts, ~85 bytes; the events themselves are built only
     // by saveZip$ and zipProgressEvents$, outside this import.
+    // 17.20 -> 17.24 (issue 21): the poller tells `recovered` when the first answer after a
+    // failure wait shows nothing new (40 bytes), so UIs leave "Reconnecting…". OpenTelemetry is
+    // a separate entry (pcloud-zip-progress/otel) and adds nothing here.
     limit: '17.3 KB',
   },
 ];

@@ -38,13 +38,17 @@ export type PollVerdict = { readonly kind: 'fatal' } | { readonly kind: 'retry';
 /**
  * A wait the poller enters, as it enters it: after a failed poll it retries (`retry`, the
  * `attempt`-th failure in a row, 1 to `maxRetries`) or keeps waiting for news (`pending`,
- * `attempt` 0), for `delayMs` (the server's hint included); or `paused` turned true or false.
- * `error` is the failed poll's error, the one the stream fails with when no retry is left.
+ * `attempt` 0), for `delayMs` (the server's hint included); or `paused` turned true or false;
+ * or (`recovered`) the first answer after a failure wait or a resume showed nothing new, so no
+ * value tells that the wait is over: that answer is `value` (the same progress, read now).
+ * `error` is the failed poll's error, the one the stream fails with when no retry is left;
+ * `maxRetries` is the config's, so a UI can say "attempt 2 of 5".
  * (One shape for both failure waits: the poller is in every bundle, so it stays small.)
  */
-export type PollWait =
-  | { readonly kind: 'retry' | 'pending'; readonly error: unknown; readonly attempt: number; readonly delayMs: number }
-  | { readonly kind: 'paused' | 'resumed' };
+export type PollWait<T = unknown> =
+  | { readonly kind: 'retry' | 'pending'; readonly error: unknown; readonly attempt: number; readonly maxRetries: number; readonly delayMs: number }
+  | { readonly kind: 'paused' | 'resumed' }
+  | { readonly kind: 'recovered'; readonly value: T };
 
 /** The generic poller's inputs. */
 export interface PollConfig<T> {
@@ -79,7 +83,7 @@ export interface PollConfig<T> {
    * Told of each wait as it starts (see {@link PollWait}), while the stream is live: the one
    * place a poller reports why nothing is emitted. What it throws fails the stream.
    */
-  readonly waiting?: ((wait: PollWait) => void) | undefined;
+  readonly waiting?: ((wait: PollWait<T>) => void) | undefined;
   /**
    * ms a request may take (any length; Infinity or undefined: no limit): past it, the request
    * is cancelled and fails with `requestTimedOut()`, which `classify` then judges as any error.
@@ -170,6 +174,8 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
   private failures = 0;
   private last: T | undefined;
   private lastError: unknown;
+  /** A failure wait or a resume was told and no answer has come since (see `recovered`). */
+  private toldWait = false;
   /** The request in flight, or the wait before the next one (never both). */
   private pending: Unsubscription | undefined;
   private stopped = false;
@@ -218,6 +224,9 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
     try {
       this.config.pauseChanged?.(paused);
       this.config.waiting?.({ kind: paused ? 'paused' : 'resumed' });
+      // After a resume, too, the first answer is told even if unchanged: what was shown before
+      // the pause (an ETA) is as stale as before a failure wait.
+      if (!paused && this.config.waiting) this.toldWait = true;
     } catch (error) {
       this.subscriber.error(error);
       return;
@@ -335,8 +344,11 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
     try {
       this.failures = 0;
       this.lastError = undefined;
+      const told = this.toldWait;
+      this.toldWait = false;
       if (this.last !== undefined && config.equals(this.last, value)) {
         this.unchangedPolls += 1;
+        if (told) config.waiting?.({ kind: 'recovered', value });
         return;
       }
       this.last = value;
@@ -408,7 +420,8 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
     const delay = Math.max(ms, atLeast);
     if (afterFailure) {
       const attempt = this.failures;
-      config.waiting?.({ kind: attempt > 0 ? 'retry' : 'pending', error: this.lastError, attempt, delayMs: delay });
+      this.toldWait = true;
+      config.waiting?.({ kind: attempt > 0 ? 'retry' : 'pending', error: this.lastError, attempt, maxRetries: config.maxRetries, delayMs: delay });
       if (this.halted()) return;
     }
     this.notBefore = atLeast > 0 ? config.scheduler.now() + atLeast : -Infinity;

@@ -62,7 +62,7 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
     private readonly polling: ResolvedPolling,
     private readonly subscriber: Subscriber<ZipProgress>,
     /** Told of each wait (the events factories); undefined: the poller reports none. */
-    readonly waiting: ((wait: PollWait) => void) | undefined,
+    readonly waiting: ((wait: PollWait<ZipProgress>) => void) | undefined,
   ) {
     const { scheduler, timeout } = polling;
     this.maxRetries = polling.maxRetries;
@@ -217,10 +217,10 @@ class ZipProgressWatch implements PollConfig<ZipProgress>, PollSink<ZipProgress>
  * Observes a resolved configuration; shared by `zipProgress$` and `saveZip$` (which pins the
  * host and validates its own options). `waiting` is told of every wait of every subscription.
  */
-export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling, waiting?: (wait: PollWait) => void): Observable<ZipProgress> {
+export function observeZipProgress(progresshash: string, connection: ResolvedConnection, polling: ResolvedPolling, waiting?: (wait: PollWait<ZipProgress>) => void): Observable<ZipProgress> {
   // Cold, and built once: every poll of every subscription sends the same request.
   // The poller bounds each request (one timer per run of back-to-back polls, not one per poll).
-  const client = { ...clientConfig(connection, { requestTimeout: Infinity, scheduler: polling.scheduler }), hint: progressHint };
+  const client = clientConfig(connection, { requestTimeout: Infinity, scheduler: polling.scheduler }, progressHint);
   const progress$ = callPCloud$(client, 'savezipprogress', { progresshash }, SaveZipProgressBody);
   const watched = new Observable<ZipProgress>((subscriber) => new ZipProgressWatch(progress$, polling, subscriber, waiting).start());
   return watched.pipe(abortable(connection.signal));

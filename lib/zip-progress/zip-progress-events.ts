@@ -8,7 +8,9 @@ import { resolveZipWatch } from './zip-progress.js';
  * `zipProgress$` with its waits told: the same polling, options, errors and completion, but each
  * snapshot comes as `{ type: 'progress', progress }`, and each wait as it starts as a
  * {@link ZipWaitEvent} (`retrying` after a failed poll, `waiting` for the job to register,
- * `paused` / `resumed`), the events `saveZip$` emits too. Like Angular's `HttpClient` with
+ * `paused` / `resumed`), the events `saveZip$` emits too. After a wait, the first answer emits
+ * `progress` even when nothing changed (the same counts, with `elapsedMs`, rate and ETA read
+ * then), so a UI can leave its "Reconnecting…" state. Like Angular's `HttpClient` with
  * `observe: 'events'`: a UI can say "Connection lost. Retrying in 12 s" instead of looking frozen.
  *
  * A sibling of `zipProgress$` rather than an option of it, so `zipProgress$` keeps its type and
@@ -30,8 +32,8 @@ import { resolveZipWatch } from './zip-progress.js';
 export function zipProgressEvents$(options: ZipProgressOptions): Observable<ZipProgressEvent> {
   if (typeof options !== 'object' || options === null) throw new TypeError('zipProgressEvents$ needs an options object');
   const [progresshash, connection, polling] = resolveZipWatch(options);
-  return new Observable<ZipProgressEvent>((subscriber) =>
-    observeZipProgress(progresshash, connection, polling, (wait) => {
+  return new Observable<ZipProgressEvent>((subscriber) => {
+    return observeZipProgress(progresshash, connection, polling, (wait) => {
       subscriber.next(waitEvent(wait));
     }).subscribe({
       next: (progress) => {
@@ -43,6 +45,6 @@ export function zipProgressEvents$(options: ZipProgressOptions): Observable<ZipP
       complete: () => {
         subscriber.complete();
       },
-    }),
-  );
+    });
+  });
 }

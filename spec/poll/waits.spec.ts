@@ -35,7 +35,7 @@ describe('poll: the waits it tells (virtual time)', () => {
     return { source, requested: () => n };
   }
   const boom = new Error('boom');
-  const retry = (attempt: number, delayMs = 10): PollWait => ({ kind: 'retry', error: boom, attempt, delayMs });
+  const retry = (attempt: number, delayMs = 10, maxRetries = 2): PollWait => ({ kind: 'retry', error: boom, attempt, maxRetries, delayMs });
 
   it('tells a retry before each wait after a failure, counting attempts from 1, then the values resume', () => {
     scheduler.run(({ cold, expectObservable }) => {
@@ -45,10 +45,19 @@ describe('poll: the waits it tells (virtual time)', () => {
     });
   });
 
+  it('tells `recovered` when the first answer after a failure wait shows nothing new, once', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const same = (): Observable<number> => cold('-(a|)', { a: 1 });
+      const { source } = polled([same(), cold('-#', {}, boom), same(), same(), cold('-(b|)', { b: 100 })]);
+      // 1 at 1; the failure at 12 (retry); the same 1 at 23: recovered; the same again at 34: nothing.
+      expectObservable(source).toBe('-a----------r----------v---------------------(b|)', { a: 1, r: retry(1), v: { kind: 'recovered', value: 1 }, b: 100 });
+    });
+  });
+
   it('tells nothing for the failure that ends the stream (no retry left)', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const { source } = polled([cold('-#', {}, boom)], { maxRetries: 1 });
-      expectObservable(source).toBe('-r----------#', { r: retry(1) }, boom);
+      expectObservable(source).toBe('-r----------#', { r: retry(1, 10, 1) }, boom);
     });
   });
 
@@ -65,7 +74,7 @@ describe('poll: the waits it tells (virtual time)', () => {
         classify: (): PollVerdict => ({ kind: 'pending' }),
         maxRetries: 0,
       });
-      const w: PollWait = { kind: 'pending', error: boom, attempt: 0, delayMs: 10 };
+      const w: PollWait = { kind: 'pending', error: boom, attempt: 0, maxRetries: 0, delayMs: 10 };
       expectObservable(source).toBe('-w----------w----------w----------(a|)', { w, a: 100 });
     });
   });

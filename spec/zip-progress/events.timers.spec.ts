@@ -78,6 +78,31 @@ describe('zipProgressEvents$: the waits, as events (fake timers)', () => {
     expect(times).toHaveLength(3);
   });
 
+  it('after a retry, the first answer emits progress again even when nothing changed (a UI leaves "Reconnecting…"), once, read now', async () => {
+    const replies = [progress(1), progress(2), { status: 503 }, progress(2), progress(2), done];
+    const { fetch } = stubFetch(replies);
+    const { events, ended } = record(fetch);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(ended.completed).toBe(true);
+    expect(events.map((e) => e.event.type)).toEqual(['progress', 'progress', 'retrying', 'progress', 'progress']);
+    const [, before, , again] = events.map((e) => (e.event.type === 'progress' ? e.event.progress : undefined));
+    // The same counts, nothing invented...
+    expect(again).toMatchObject({ files: 2, totalfiles: 3, bytes: 20, totalbytes: 30, fraction: before!.fraction, done: false });
+    // ...but read when that answer came: the wait counts in the elapsed time, the average rate and
+    // the time left (not the ETA of before the wait, which would be stale by the whole wait).
+    expect(again!.elapsedMs).toBe(events[3]!.at);
+    expect(again!.elapsedMs).toBeGreaterThan(before!.elapsedMs);
+    expect(again!.bytesPerSecond).toBeCloseTo((10 / again!.elapsedMs) * 1000);
+    expect(again!.bytesPerSecond).toBeLessThan(before!.bytesPerSecond!);
+    expect(again!.etaMs).toBeCloseTo((10 / again!.bytesPerSecond!) * 1000);
+    expect(again!.etaMs).toBeGreaterThan(before!.etaMs!);
+    expect(events[4]!.event).toMatchObject({ type: 'progress', progress: { files: 3, done: true } });
+    // zipProgress$ keeps its contract: a snapshot only when the progress changes.
+    const plain = collect(zipProgress$(options(stubFetch(replies).fetch)));
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect((await plain).values.map((p) => p.files)).toEqual([1, 2, 3]);
+  });
+
   it('a dropped connection: retrying with a TransportError (network) scrubbed of the token', async () => {
     const { fetch, times } = stubFetch([DROP, done]);
     const { events, ended } = record(fetch);
@@ -97,7 +122,7 @@ describe('zipProgressEvents$: the waits, as events (fake timers)', () => {
     await jest.advanceTimersByTimeAsync(60_000);
     expect(ended.completed).toBe(true);
     const { error, ...rest } = events[0]!.event as Extract<ZipProgressEvent, { type: 'retrying' }>;
-    expect([events[0]!.at, rest]).toEqual([0, { type: 'retrying', attempt: 1, delayMs: 7000 }]);
+    expect([events[0]!.at, rest]).toEqual([0, { type: 'retrying', attempt: 1, maxRetries: 5, delayMs: 7000 }]);
     expect(error).toBeInstanceOf(TransportError);
     expect(error).toMatchObject({ kind: 'http', status: 503, retryAfterMs: 7000 });
     // No raw server text (the proxy's page, the token in it) in the event.
@@ -134,9 +159,10 @@ describe('zipProgressEvents$: the waits, as events (fake timers)', () => {
     expectWaitsKept(events, times);
   });
 
-  it('paused and resumed, when the `paused` option changes; no poll in between', async () => {
+  /** Polls every 200 ms; paused from 250 to 5250 ms; runs to the end. */
+  async function pausedFor5s(replies: Reply[]) {
     const paused = new BehaviorSubject(false);
-    const { fetch, times } = stubFetch([progress(1), progress(1), progress(2), done]);
+    const { fetch, times } = stubFetch(replies);
     const { events, ended } = record(fetch, { paused, backoff: { initialDelay: 200, maxDelay: 200, jitter: 'none' } });
     await jest.advanceTimersByTimeAsync(250);
     paused.next(true);
@@ -144,6 +170,11 @@ describe('zipProgressEvents$: the waits, as events (fake timers)', () => {
     paused.next(false);
     await jest.advanceTimersByTimeAsync(5000);
     expect(ended.completed).toBe(true);
+    return { events, times };
+  }
+
+  it('paused and resumed, when the `paused` option changes; no poll in between', async () => {
+    const { events, times } = await pausedFor5s([progress(1), progress(1), progress(2), done]);
     expect(events.map((e) => [e.at, e.event.type])).toEqual([
       [0, 'progress'],
       [250, 'paused'],
@@ -152,6 +183,24 @@ describe('zipProgressEvents$: the waits, as events (fake timers)', () => {
       [5450, 'progress'],
     ]);
     expect(times).toEqual([0, 200, 5250, 5450]);
+  });
+
+  it('after a resume, the first answer emits progress even when nothing changed, with its ETA read then', async () => {
+    const { events, times } = await pausedFor5s([progress(1), progress(2), progress(2), done]);
+    expect(events.map((e) => [e.at, e.event.type])).toEqual([
+      [0, 'progress'],
+      [200, 'progress'],
+      [250, 'paused'],
+      [5250, 'resumed'],
+      [5250, 'progress'],
+      [5450, 'progress'],
+    ]);
+    expect(times).toEqual([0, 200, 5250, 5450]);
+    const [, before, , , after] = events.map((e) => (e.event.type === 'progress' ? e.event.progress : undefined));
+    expect(after).toMatchObject({ files: 2, bytes: 20, elapsedMs: 5250 });
+    // 10 bytes left at 10 bytes per 5250 ms, not the 200 ms the ETA said before the pause.
+    expect(before!.etaMs).toBeCloseTo(200);
+    expect(after!.etaMs).toBeCloseTo(5250);
   });
 
   it('zipProgress$ on the same failures still emits snapshots only', async () => {

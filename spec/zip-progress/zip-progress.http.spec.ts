@@ -105,8 +105,12 @@ describe('zipProgress$ over HTTP', () => {
 
   it('fails on 1901 once notFoundGrace has passed', async () => {
     server.script({ body: { result: 1901, error: 'Zip not found' } });
-    const outcome = await collect(watch({ notFoundGrace: 40 }));
+    // 400 ms: room for several fast polls even when one request is slow under load (with 40 ms,
+    // one poll on Node 22 in CI outlasted the grace by itself).
+    const started = Date.now();
+    const outcome = await collect(watch({ notFoundGrace: 400 }));
     expect(outcome.error).toMatchObject({ code: 1901 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     expect(server.requests.length).toBeGreaterThan(1);
   });
 
