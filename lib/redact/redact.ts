@@ -59,7 +59,9 @@ function markerFor(secrets: readonly string[], pattern: RegExp): string {
 
 /**
  * Scrubs a fixed set of secrets from texts. Built once per set of secrets (a call's), used for
- * every text and error of that call.
+ * every text and error of that call. The pattern is built at the first text: a call that never
+ * fails never needs it, and thousands of waiting subscriptions would each hold a compiled regex
+ * (~0.7 KB with its source) for nothing.
  *
  * @example
  * ```ts
@@ -68,14 +70,12 @@ function markerFor(secrets: readonly string[], pattern: RegExp): string {
  * ```
  */
 export class Scrubber {
-  readonly #pattern: RegExp;
-  readonly #marker: string;
+  readonly #secrets: readonly (string | undefined)[];
+  #pattern: RegExp | undefined;
+  #marker = REDACTED;
 
   constructor(secrets: readonly (string | undefined)[]) {
-    const unique = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s !== ''))].sort((a, b) => b.length - a.length);
-    // No secrets: `(?!)` never matches, and the text comes back as it is.
-    this.#pattern = new RegExp(unique.map(secretPattern).join('|') || '(?!)', 'g');
-    this.#marker = markerFor(unique, this.#pattern);
+    this.#secrets = secrets;
   }
 
   /** `secrets` as a Scrubber (itself when it is one). */
@@ -85,6 +85,12 @@ export class Scrubber {
 
   /** `text` with every spelling of every secret replaced (`replace` restarts a global regex at 0). */
   text(text: string): string {
+    if (this.#pattern === undefined) {
+      const unique = [...new Set(this.#secrets.filter((s): s is string => typeof s === 'string' && s !== ''))].sort((a, b) => b.length - a.length);
+      // No secrets: `(?!)` never matches, and the text comes back as it is.
+      this.#pattern = new RegExp(unique.map(secretPattern).join('|') || '(?!)', 'g');
+      this.#marker = markerFor(unique, this.#pattern);
+    }
     return text.replace(this.#pattern, this.#marker);
   }
 }
