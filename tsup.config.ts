@@ -6,6 +6,10 @@ const api = {
   // What Node resolves `pcloud-zip-progress` to (the `node` condition), and `pcloud-zip-progress/node`.
   'node/index': 'lib/node.ts',
   'testing/index': 'lib/testing/index.ts',
+  // `pcloud-zip-progress/otel`: the default build, and the one Node resolves (the `node`
+  // condition), whose default fetch is one connection pool per credential.
+  'otel/index': 'lib/otel.ts',
+  'otel/node': 'lib/otel/node.ts',
 };
 
 // tsup's d.ts step sets baseUrl, which TypeScript 6 flags as deprecated.

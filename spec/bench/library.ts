@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Library from '../../lib/index.js';
 import type * as NodeLibrary from '../../lib/node.js';
 import type * as AccountPools from '../../lib/node/account-pools.js';
+import type * as Otel from '../../lib/otel.js';
 
 /** The repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,6 +22,14 @@ export async function loadLibrary(smoke: boolean): Promise<typeof Library> {
   const dist = resolve(ROOT, 'dist', 'index.js');
   if (!existsSync(dist)) throw new Error('dist/index.js is missing: run `npm run build` first (`npm run bench` does)');
   return (await import(pathToFileURL(dist).href)) as typeof Library;
+}
+
+/** `pcloud-zip-progress/otel` as Node loads it: `dist/otel/node.js` (full runs), `lib/otel/node.ts` (smoke). */
+export async function loadOtel(smoke: boolean): Promise<typeof Otel> {
+  if (smoke) return import('../../lib/otel/node.js');
+  const dist = resolve(ROOT, 'dist', 'otel', 'node.js');
+  if (!existsSync(dist)) throw new Error('dist/otel/node.js is missing: run `npm run build` first (`npm run bench` does)');
+  return (await import(pathToFileURL(dist).href)) as typeof Otel;
 }
 
 /** The Node entry, with the pool counters of the very module instance it uses. */

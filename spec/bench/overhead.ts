@@ -1,6 +1,9 @@
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import ky from 'ky';
 import { lastValueFrom } from 'rxjs';
-import { loadLibrary } from './library.js';
+import type { TelemetryOptions } from '../../lib/otel.js';
+import { loadLibrary, loadOtel } from './library.js';
 import { AUTH, doneAfter, startLoopbackServer } from './loopback-server.js';
 import type { BenchOptions, BenchSection } from './section.js';
 import { setFlagsFromString } from 'node:v8';
@@ -38,6 +41,49 @@ const viaZipProgress =
     await lastValueFrom(zipProgress$({ progresshash: doneAfter(polls, id), auth: AUTH, apiUrl, backoff: () => 0 }));
   };
 
+/** The platform fetch given as a `fetch` option: what the traced wrapper hands the library (wrapped). */
+const customFetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
+
+/**
+ * zipProgressEvents$ untraced, given a `fetch` option: the baseline of the traced rows (a custom
+ * fetch costs the library an extra signal per request, which is not telemetry's cost).
+ */
+const viaEvents =
+  ({ zipProgressEvents$ }: Awaited<ReturnType<typeof loadLibrary>>): Poller =>
+  async (apiUrl, polls, id) => {
+    await lastValueFrom(zipProgressEvents$({ progresshash: doneAfter(polls, id), auth: AUTH, apiUrl, backoff: () => 0, fetch: customFetch }));
+  };
+
+/** The same call through traceZipProgress: a job span and a request span per poll, recorded or not. */
+const viaTraced =
+  ({ zipProgressEvents$ }: Awaited<ReturnType<typeof loadLibrary>>, { traceZipProgress }: Awaited<ReturnType<typeof loadOtel>>, telemetry: TelemetryOptions): Poller => {
+    const traced = traceZipProgress(zipProgressEvents$, { ...telemetry, fetchFor: () => customFetch });
+    return async (apiUrl, polls, id) => {
+      await lastValueFrom(traced({ progresshash: doneAfter(polls, id), auth: AUTH, apiUrl, backoff: () => 0 }));
+    };
+  };
+
+/** A reader never collected: the SDK's instruments aggregate as they would between exports. */
+class IdleReader extends MetricReader {
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** An SDK that records every span and measurement and sends them nowhere. */
+function discardingSdk(): TelemetryOptions & { shutdown(): Promise<void> } {
+  // Spans are sampled (always on), recorded and ended; the processor drops them at the end.
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new NoopSpanProcessor()] });
+  const meterProvider = new MeterProvider({ readers: [new IdleReader()] });
+  return { tracerProvider, meterProvider, shutdown: async () => {
+      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}
+
 /** Sends one savezipprogress request (POST, form body) and resolves with the raw response. */
 type Send = (endpoint: string, body: URLSearchParams) => Promise<Response>;
 
@@ -68,8 +114,8 @@ const viaKyLoop = loop((endpoint, body) =>
   ky.post(endpoint, { headers: { accept: 'application/json' }, body, retry: 0, timeout: false, throwHttpErrors: false }),
 );
 
-type Which = 'lib' | 'hand' | 'ky';
-const WHICH: readonly Which[] = ['lib', 'hand', 'ky'];
+type Which = 'lib' | 'hand' | 'ky' | 'events' | 'otel' | 'otelSdk';
+const WHICH: readonly Which[] = ['lib', 'hand', 'ky', 'events', 'otel', 'otelSdk'];
 
 interface Sample {
   /** CPU (user + system) of this process per poll, in µs. */
@@ -104,10 +150,21 @@ const micros = (value: number): string => `${value.toFixed(1)} µs`;
 
 export async function run(options: BenchOptions): Promise<BenchSection> {
   const plan = options.smoke ? SMOKE : FULL;
-  const POLLERS: Record<Which, Poller> = { lib: viaZipProgress(await loadLibrary(options.smoke)), hand: viaHandLoop, ky: viaKyLoop };
+  const library = await loadLibrary(options.smoke);
+  const otel = await loadOtel(options.smoke);
+  // No SDK registered: the global API's no-op tracer and meter.
+  const sdk = discardingSdk();
+  const POLLERS: Record<Which, Poller> = {
+    lib: viaZipProgress(library),
+    hand: viaHandLoop,
+    ky: viaKyLoop,
+    events: viaEvents(library),
+    otel: viaTraced(library, otel, {}),
+    otelSdk: viaTraced(library, otel, sdk),
+  };
   const server = await startLoopbackServer();
   const collect = minorGc();
-  const samples: Record<Which, Sample[]> = { lib: [], hand: [], ky: [] };
+  const samples: Record<Which, Sample[]> = { lib: [], hand: [], ky: [], events: [], otel: [], otelSdk: [] };
   try {
     // Warm-up (JIT, connection pool, module loading): not recorded.
     for (const which of WHICH) await measure(POLLERS[which], server.url, plan.polls * 5, `warm-${which}`, collect);
@@ -118,6 +175,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     }
   } finally {
     await server.close();
+    await sdk.shutdown();
   }
 
   // The mean over all batches (total CPU / total polls): every batch has the same poll count.
@@ -146,6 +204,8 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     `| zipProgress$ vs the same loop written by hand over ky | ${micros(libCpu)} | ${micros(kyCpu)} | ${ratio.toFixed(2)}x | <= ${MAX_RATIO_VS_KY.toFixed(2)}x | ${passed ? 'yes' : 'NO'} |`,
     `| information: zipProgress$ vs the hand-written fetch loop | ${micros(libCpu)} | ${micros(handCpu)} | ${(libCpu / handCpu).toFixed(2)}x | - | - |`,
     `| information: the ky loop vs the fetch loop (ky's own share) | ${micros(kyCpu)} | ${micros(handCpu)} | ${(kyCpu / handCpu).toFixed(2)}x | - | - |`,
+    `| information: traceZipProgress, no SDK registered, vs the same call untraced (both with a fetch option) | ${micros(cpu('otel'))} | ${micros(cpu('events'))} | ${(cpu('otel') / cpu('events')).toFixed(2)}x | - | - |`,
+    `| information: traceZipProgress with an SDK (spans and metrics recorded, exported nowhere) vs untraced | ${micros(cpu('otelSdk'))} | ${micros(cpu('events'))} | ${(cpu('otelSdk') / cpu('events')).toFixed(2)}x | - | - |`,
     `| wall time per poll, zipProgress$ vs the fetch loop (context only) | ${micros(wall('lib'))} | ${micros(wall('hand'))} | - | - | - |`,
   ].join('\n');
   return {
@@ -157,6 +217,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
       'Client CPU from process.cpuUsage() (user + system, this process only); the server is a separate Node process on 127.0.0.1 (not counted), answering at once.',
       'zipProgress$ runs with backoff () => 0 (back-to-back polls: a 0 ms wait sends the next request from the answer\'s handler, no timer); the baseline is fetch POST + response.text() + JSON.parse, no decoding, timeouts or retries.',
       'What zipProgress$ adds per poll: ky, a form body built from its parameters, an AbortController (handed to fetch directly, not merged into ky\'s signal), a body read bounded by maxResponseBytes, io-ts decoding, a snapshot with rate and ETA, and the schedule. The request timeout is one timer per run of back-to-back polls, re-armed lazily, not a timer per request. ky alone builds a Request and clones it for retries, which the ky row measures.',
+      `OpenTelemetry rows (pcloud-zip-progress/otel, ${options.smoke ? 'lib/otel/node.ts' : 'dist/otel/node.js'}): zipProgressEvents$ with a \`fetch\` option (the platform fetch) as the baseline, then wrapped by traceZipProgress with nothing registered (the API's no-op tracer and meter: a non-recording span per job and per poll), then with BasicTracerProvider (always sampled, spans recorded, then dropped by a NoopSpanProcessor) and a MeterProvider whose reader is never collected.`,
       `Each batch is one job (one subscription, ${plan.polls} polls) per poller; batches are interleaved, the order rotating each batch, after one unrecorded warm-up job of each. A young-generation GC closes every batch, so each poller pays for its own garbage.`,
       `The same ratio over each fifth of the batches: ${blockRatios.map((r) => `${r.toFixed(2)}x`).join(', ')} (the target is judged on the whole run; CPU figures move with whatever else the machine runs).`,
       `Single jobs are noisy: the ratio of each zipProgress$ job to the ky job of its rotation has quartiles ${[0.25, 0.5, 0.75].map((q) => `${percentile(pairedRatios, q).toFixed(2)}x`).join(', ')}.`,

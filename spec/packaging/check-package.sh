@@ -47,6 +47,14 @@ dist/node/index.cjs
 dist/node/index.d.cts
 dist/node/index.d.ts
 dist/node/index.js
+dist/otel/index.cjs
+dist/otel/index.d.cts
+dist/otel/index.d.ts
+dist/otel/index.js
+dist/otel/node.cjs
+dist/otel/node.d.cts
+dist/otel/node.d.ts
+dist/otel/node.js
 dist/testing/cli.js
 dist/testing/index.cjs
 dist/testing/index.d.cts

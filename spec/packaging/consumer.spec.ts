@@ -100,7 +100,7 @@ export const isMetadata: boolean = PCloudFileMetadata.is({});
 const RUNTIME_EXPORTS = `import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const out = {};
-for (const entry of ['pcloud-zip-progress', 'pcloud-zip-progress/node', 'pcloud-zip-progress/testing']) {
+for (const entry of ['pcloud-zip-progress', 'pcloud-zip-progress/node', 'pcloud-zip-progress/testing', 'pcloud-zip-progress/otel']) {
   out[entry] = { import: Object.keys(await import(entry)).sort(), require: Object.keys(require(entry)).sort() };
 }
 console.log(JSON.stringify(out));
@@ -197,7 +197,8 @@ beforeAll(async () => {
   writeFileSync(join(app, 'src', 'misuse', 'main.ts'), MISUSE);
   writeFileSync(join(app, 'tsconfig.misuse.json'), tsconfig('node16', 'node16', 'misuse', true));
   writeFileSync(join(app, 'exports.mjs'), RUNTIME_EXPORTS);
-  await sh('npm', ['install', tarball, 'rxjs@^7.8', '--no-audit', '--no-fund', '--prefer-offline'], app, SETUP_TIMEOUT);
+  // @opentelemetry/api: the optional peer dependency of pcloud-zip-progress/otel, which npm does not install by itself.
+  await sh('npm', ['install', tarball, 'rxjs@^7.8', '@opentelemetry/api@~1.9.1', '--no-audit', '--no-fund', '--prefer-offline'], app, SETUP_TIMEOUT);
 }, SETUP_TIMEOUT * 2);
 
 afterAll(() => {
@@ -233,7 +234,11 @@ describe('the packed package in a fresh project', () => {
       'pcloud-zip-progress': node,
       'pcloud-zip-progress/node': node,
       'pcloud-zip-progress/testing': { import: declaredValues(join(dist, 'testing', 'index.d.ts')), require: declaredValues(join(dist, 'testing', 'index.d.cts')) },
+      // Under Node, the otel entry's Node build (one pool per credential by default): the same names.
+      'pcloud-zip-progress/otel': { import: declaredValues(join(dist, 'otel', 'node.d.ts')), require: declaredValues(join(dist, 'otel', 'node.d.cts')) },
     };
+    expect(declared['pcloud-zip-progress/otel'].import).toEqual(['traceSaveZip', 'traceZipProgress']);
+    expect(declaredValues(join(dist, 'otel', 'index.d.ts'))).toEqual(['traceSaveZip', 'traceZipProgress']);
     expect(declared['pcloud-zip-progress'].import).toEqual(expect.arrayContaining(['zipProgress$', 'saveZip$', 'PCloudZipError', 'accountFetch']));
     // The browser entry: the same API without the Node transport.
     expect(declaredValues(join(dist, 'index.d.ts'))).toEqual(node.import.filter((name) => name !== 'accountFetch'));

@@ -1,6 +1,6 @@
 /**
- * Every public export carries documentation: walks the exports of the two entry points
- * (lib/index.ts, lib/testing/index.ts) with the TypeScript compiler API and fails when
+ * Every public export carries documentation: walks the exports of the entry points
+ * (lib/index.ts, lib/node.ts, lib/testing/index.ts, lib/otel.ts, lib/otel/node.ts) with the TypeScript compiler API and fails when
  *   - an export has no JSDoc comment,
  *   - an exported function or class has no `@example`,
  *   - a member (property or method) of an exported interface or class has no JSDoc comment.
@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { tsconfigOptions } from './tsconfig-options.js';
 
 const ROOT = join(__dirname, '..', '..');
-const ENTRIES = ['lib/index.ts', 'lib/node.ts', 'lib/testing/index.ts'];
+const ENTRIES = ['lib/index.ts', 'lib/node.ts', 'lib/testing/index.ts', 'lib/otel.ts', 'lib/otel/node.ts'];
 
 interface Finding {
   readonly entry: string;

@@ -2,7 +2,7 @@
  * Every ```ts block of README.md and of the examples' READMEs (examples/<name>/README.md, found
  * when the spec runs) type-checks against the packed package: `npm pack` as consumer.spec.ts
  * does (or PCLOUD_ZIP_PROGRESS_TARBALL), the tarball unpacked, and `pcloud-zip-progress` and
- * `pcloud-zip-progress/testing` resolved to its .d.ts files. Other packages (rxjs, Angular,
+ * `pcloud-zip-progress/testing` (and `/node`, `/otel`) resolved to its .d.ts files. Other packages (rxjs, Angular,
  * BullMQ) resolve from the repository's node_modules.
  *
  * A block is compiled as written, as an ES module: it imports what it uses and may declare the
@@ -115,6 +115,7 @@ interface Packed {
   /** The Node entry (`pcloud-zip-progress/node`, and the root under the `node` condition). */
   readonly node: string;
   readonly testing: string;
+  readonly otel: string;
 }
 
 function unpack(tarball: string, work: string): Packed {
@@ -124,7 +125,7 @@ function unpack(tarball: string, work: string): Packed {
   // The package's own imports (rxjs, io-ts, ky types) resolve as in an app that installed it.
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const dist = join(dir, 'package', 'dist');
-  return { main: join(dist, 'index.d.ts'), node: join(dist, 'node', 'index.d.ts'), testing: join(dist, 'testing', 'index.d.ts') };
+  return { main: join(dist, 'index.d.ts'), node: join(dist, 'node', 'index.d.ts'), testing: join(dist, 'testing', 'index.d.ts'), otel: join(dist, 'otel', 'index.d.ts') };
 }
 
 /** An app's compiler options (strict, DOM and Node, Angular's decorators), the package mapped to the tarball. */
@@ -141,7 +142,7 @@ function compilerOptions(packed: Packed): ts.CompilerOptions {
     esModuleInterop: true,
     types: ['node'],
     typeRoots: [join(ROOT, 'node_modules', '@types')],
-    paths: { 'pcloud-zip-progress': [packed.main], 'pcloud-zip-progress/node': [packed.node], 'pcloud-zip-progress/testing': [packed.testing] },
+    paths: { 'pcloud-zip-progress': [packed.main], 'pcloud-zip-progress/node': [packed.node], 'pcloud-zip-progress/testing': [packed.testing], 'pcloud-zip-progress/otel': [packed.otel] },
   };
 }
 
@@ -160,10 +161,10 @@ function check(blocks: readonly Block[], packed: Packed): string[] {
     fileExists: (fileName) => files.has(fileName) || disk.fileExists(fileName),
     readFile: (fileName) => files.get(fileName)?.text ?? disk.readFile(fileName),
   };
-  const program = ts.createProgram({ rootNames: [packed.main, packed.node, packed.testing, ...files.keys()], options, host });
+  const program = ts.createProgram({ rootNames: [packed.main, packed.node, packed.testing, packed.otel, ...files.keys()], options, host });
   const checker = program.getTypeChecker();
   const exported = new Set<string>();
-  for (const entry of [packed.main, packed.node, packed.testing]) {
+  for (const entry of [packed.main, packed.node, packed.testing, packed.otel]) {
     const symbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!);
     if (symbol === undefined) throw new Error(`${entry} is not a module`);
     for (const name of checker.getExportsOfModule(symbol)) exported.add(name.getName());
