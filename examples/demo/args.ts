@@ -7,6 +7,8 @@ export type DemoPlan =
       readonly kind: 'local';
       readonly seconds: number;
       readonly files: number;
+      /** Whether the emulator fails now and then on purpose (`--flaky`). */
+      readonly flaky: boolean;
       /** Account options given without a token: ignored, and the user is told so. */
       readonly warnings: readonly string[];
     }
@@ -34,6 +36,8 @@ opens and lists the expected entries.
 
   --seconds N          how long the local zip should take (default 10)
   --files N            how many files to seed locally (default 300)
+  --flaky              the emulator fails a few progress checks on purpose (an HTTP 503 with
+                       Retry-After, a dropped connection, a pCloud 5000) to show the retries
 
 Against a real pCloud account (token from --auth or the PCLOUD_AUTH environment variable):
   --auth TOKEN         a pCloud auth token (prefer PCLOUD_AUTH: arguments show up in ps)
@@ -46,7 +50,9 @@ Against a real pCloud account (token from --auth or the PCLOUD_AUTH environment 
 
   --help               this text
 
-Ctrl-C cancels cleanly. When stdout is not a terminal it prints one line per update.`;
+While a check waits (a retry after a failure, pCloud not knowing the zip yet), a line says why
+and counts down to the next check. Ctrl-C cancels cleanly. When stdout is not a terminal it
+prints one line per update.`;
 
 /** Bad command-line input: the message says what was wrong. */
 export class DemoUsageError extends Error {
@@ -54,7 +60,7 @@ export class DemoUsageError extends Error {
 }
 
 const ACCOUNT_OPTIONS = ['api-url', 'folderid', 'folderids', 'fileids', 'topath', 'tofolderid', 'toname'] as const;
-const LOCAL_OPTIONS = ['seconds', 'files'] as const;
+const LOCAL_OPTIONS = ['seconds', 'files', 'flaky'] as const;
 
 /** `--a, --b` for the options of `names` that were given. */
 function given(values: Record<string, unknown>, names: readonly string[]): string {
@@ -84,6 +90,7 @@ export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
         help: { type: 'boolean' },
         seconds: { type: 'string' },
         files: { type: 'string' },
+        flaky: { type: 'boolean' },
         auth: { type: 'string' },
         'api-url': { type: 'string' },
         folderid: { type: 'string' },
@@ -108,7 +115,7 @@ export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= 600)) throw new DemoUsageError('--seconds must be a number between 0 and 600');
     const files = integer('files', values.files) ?? 300;
     if (files < 1 || files > 5000) throw new DemoUsageError('--files must be between 1 and 5000');
-    return { kind: 'local', seconds, files, warnings };
+    return { kind: 'local', seconds, files, flaky: values.flaky === true, warnings };
   }
   const tree = { folderid: integer('folderid', values.folderid), folderids: integers('folderids', values.folderids), fileids: integers('fileids', values.fileids) };
   if (tree.folderid === undefined && tree.folderids === undefined && tree.fileids === undefined) {

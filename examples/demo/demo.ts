@@ -3,28 +3,51 @@
  * With no arguments it runs on the embedded pCloud emulator; `--help` tells the rest.
  */
 import { lastValueFrom, tap } from 'rxjs';
-import { type PCloudFileMetadata, saveZip$, type SaveZipEvent, type SaveZipOptions } from '../../lib/node.js';
+import { DEFAULT_API_URL, type PCloudFileMetadata, saveZip$, type SaveZipEvent, type SaveZipOptions } from '../../lib/node.js';
 import { startFakePCloud, type FakePCloud } from '../../lib/testing/index.js';
 import { DemoUsageError, HELP, parseDemoArgs, type DemoPlan } from './args.js';
+import { flakyInjector } from './flaky.js';
 import { formatBytes, progressView } from './render.js';
 import { planDemoTree, writeDemoTree } from './seed.js';
 import { compareEntries, listZip } from './verify-zip.js';
 
 const out = process.stdout;
 
-/** Runs one saveZip$ with a live view; Ctrl-C aborts it. */
-async function runZip(options: SaveZipOptions): Promise<Extract<SaveZipEvent, { type: 'saved' }>> {
+/** The host part of an API base URL, e.g. `api7.pcloud.com` or `127.0.0.1:4567`. */
+function hostOf(apiUrl: string | URL): string {
+  return new URL(apiUrl).host;
+}
+
+/**
+ * Runs one saveZip$ with a live view; Ctrl-C aborts it. `onEvent` sees each event first (the
+ * `--flaky` faults).
+ */
+async function runZip(options: SaveZipOptions, onEvent?: (event: SaveZipEvent) => void): Promise<Extract<SaveZipEvent, { type: 'saved' }>> {
   const controller = new AbortController();
   const onSigint = (): void => {
     controller.abort();
   };
   process.once('SIGINT', onSigint);
   const view = progressView(out);
+  // Where the polls go: apiUrl, until `started` names the host saveZip$ pinned (api7.pcloud.com).
+  let host = hostOf(options.apiUrl ?? DEFAULT_API_URL);
   try {
     const last = await lastValueFrom(
       saveZip$({ ...options, signal: controller.signal }).pipe(
         tap((event) => {
-          if (event.type === 'progress') view.update(event.progress);
+          onEvent?.(event);
+          switch (event.type) {
+            case 'started':
+              host = hostOf(event.job.apiUrl);
+              break;
+            case 'progress':
+              view.update(event.progress);
+              break;
+            case 'saved':
+              break;
+            default:
+              view.wait(event, host);
+          }
         }),
       ),
     );
@@ -51,7 +74,8 @@ async function runLocal(plan: Extract<DemoPlan, { kind: 'local' }>): Promise<num
     const user = fake.addUser();
     const folderid = writeDemoTree(user, files);
     out.write(`emulator at ${fake.url}: zipping ${files.length} files (${formatBytes(totalBytes)}) from /demo, about ${plan.seconds} s\n`);
-    const { metadata } = await runZip({ auth: user.auth, apiUrl: fake.url, folderid, topath: '/demo.zip' });
+    if (plan.flaky) out.write('flaky: the emulator will fail a few progress checks on purpose; watch the retries\n');
+    const { metadata } = await runZip({ auth: user.auth, apiUrl: fake.url, folderid, topath: '/demo.zip' }, plan.flaky ? flakyInjector(fake) : undefined);
     printSaved(metadata);
     const zip = user.readFile('/demo.zip');
     if (zip === undefined) throw new Error('the saved zip is not in the emulator');

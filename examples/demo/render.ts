@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { ZipProgress } from '../../lib/index.js';
+import { PCloudApiError, TransportError, type ZipProgress, type ZipWaitEvent } from '../../lib/index.js';
 
 /** Human-readable bytes. */
 export function formatBytes(bytes: number): string {
@@ -78,41 +78,150 @@ export function progressLine(p: ZipProgress, columns: number): string {
   return `${percent} ${layouts[1] ?? ''}`.trimEnd().slice(0, width);
 }
 
+/** pCloud's own grouping of a result code, in two words (4xxx and 5xxx are the retried ones). */
+function codeCategory(code: number): string | undefined {
+  if (code >= 4000 && code <= 4999) return 'rate limited';
+  if (code >= 5000 && code <= 5999) return 'server error';
+  if (code >= 1900 && code <= 1999) return 'not ready';
+  return undefined;
+}
+
+/**
+ * Why a poll failed, in a few words: never the error's message, which may hold server text.
+ * E.g. `HTTP 503`, `connection lost`, `pCloud error 4000 (rate limited)`.
+ */
+export function failureReason(error: PCloudApiError | TransportError): string {
+  if (PCloudApiError.is(error)) {
+    const category = codeCategory(error.code);
+    return category === undefined ? `pCloud error ${error.code}` : `pCloud error ${error.code} (${category})`;
+  }
+  const status = error.status === undefined ? '' : ` ${error.status}`;
+  switch (error.kind) {
+    case 'http':
+      return `HTTP${status}`;
+    case 'network':
+      return 'connection lost';
+    case 'timeout':
+      return 'no answer in time';
+    case 'redirect':
+      return `HTTP${status} redirect`;
+  }
+}
+
+/** Whole seconds left, rounded up: a wait of 0.4 s still says `1 s`, never `0 s` before it ends. */
+function secondsLeft(ms: number): number {
+  return Math.max(0, Math.ceil(ms / 1000));
+}
+
+/**
+ * The line that stands for the bar while polling waits, `remainingMs` before the next poll
+ * (default: the whole wait), e.g.
+ * `retrying in 12 s: HTTP 503 from api7.pcloud.com (attempt 2 of 5)`. `host` is where the
+ * failed request went; undefined leaves ` from ...` out (a narrow terminal).
+ */
+export function waitLine(event: ZipWaitEvent, host: string | undefined, remainingMs?: number): string {
+  switch (event.type) {
+    case 'retrying': {
+      const s = secondsLeft(remainingMs ?? event.delayMs);
+      const when = s === 0 ? 'retrying now' : `retrying in ${s} s`;
+      return `${when}: ${failureReason(event.error)}${host === undefined ? '' : ` from ${host}`} (attempt ${event.attempt} of ${event.maxRetries})`;
+    }
+    case 'waiting': {
+      const s = secondsLeft(remainingMs ?? event.delayMs);
+      return `waiting for pCloud to register the zip (${s === 0 ? 'checking now' : `next check in ${s} s`})`;
+    }
+    case 'paused':
+      return 'paused (no checks until resumed)';
+    case 'resumed':
+      return 'resumed';
+  }
+}
+
+/**
+ * The wait line for a terminal `columns` wide, at most `columns - 1` characters like
+ * {@link progressLine}: without the host when the whole line does not fit (the attempt count
+ * matters more), cut at the end only when even that does not fit.
+ */
+export function waitLineFor(event: ZipWaitEvent, host: string, remainingMs: number, columns: number): string {
+  const width = Math.max(1, columns - 1);
+  const full = waitLine(event, host, remainingMs);
+  return full.length <= width ? full : waitLine(event, undefined, remainingMs).slice(0, width);
+}
+
 /** Where progress goes: a live bar on a terminal, plain lines elsewhere (logs, CI, pipes). */
 export interface ProgressView {
   update(progress: ZipProgress): void;
+  /** Polling waits: say why, in place of the bar until the next update. */
+  wait(event: ZipWaitEvent, host: string): void;
   stop(): void;
+}
+
+/** What the bar's line shows: the progress, or a wait line in its place. */
+interface BarPayload {
+  progress?: ZipProgress;
+  wait?: { event: ZipWaitEvent; host: string; remainingMs: number };
 }
 
 /** Picks the view for this stream. */
 export function progressView(stream: NodeJS.WriteStream): ProgressView {
   if (!stream.isTTY) {
+    // One line per event: a countdown would flood a log.
     return {
       update: (p) => {
         stream.write(`progress ${describe(p)}\n`);
+      },
+      wait: (event, host) => {
+        stream.write(`${waitLine(event, host)}\n`);
       },
       stop: () => undefined,
     };
   }
   const view = new cliProgress.SingleBar(
     {
-      // Our own layout, fitted to the terminal's width at every redraw (it may be resized).
-      format: (_options, params, payload: { progress?: ZipProgress }) => (payload.progress === undefined ? '' : progressLine(payload.progress, params.maxWidth)),
+      // Our own layout, fitted to the terminal's width at every redraw (it may be resized). A
+      // wait line takes the bar's place, so the terminal never gets a stray line.
+      format: (_options, params, payload: BarPayload) => {
+        if (payload.wait !== undefined) return waitLineFor(payload.wait.event, payload.wait.host, payload.wait.remainingMs, params.maxWidth);
+        return payload.progress === undefined ? '' : progressLine(payload.progress, params.maxWidth);
+      },
       hideCursor: true,
       stream,
     },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  /** The countdown of the current wait; cleared by the next event and by stop(). */
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  const stopTicker = (): void => {
+    if (ticker !== undefined) clearInterval(ticker);
+    ticker = undefined;
+  };
+  const show = (payload: BarPayload, value = 0): void => {
+    if (!started) {
+      view.start(1000, value, payload);
+      started = true;
+    } else if (payload.progress === undefined) view.update(payload);
+    else view.update(value, payload);
+  };
   return {
     update: (p) => {
-      const value = Math.round(p.fraction * 1000);
-      if (!started) {
-        view.start(1000, value, { progress: p });
-        started = true;
-      } else view.update(value, { progress: p });
+      stopTicker();
+      show({ progress: p, wait: undefined }, Math.round(p.fraction * 1000));
+    },
+    wait: (event, host) => {
+      stopTicker();
+      const delayMs = event.type === 'retrying' || event.type === 'waiting' ? event.delayMs : 0;
+      show({ wait: { event, host, remainingMs: delayMs } });
+      if (delayMs === 0) return;
+      const endsAt = Date.now() + delayMs;
+      ticker = setInterval(() => {
+        const remainingMs = endsAt - Date.now();
+        show({ wait: { event, host, remainingMs } });
+        if (remainingMs <= 0) stopTicker();
+      }, 1000);
     },
     stop: () => {
+      stopTicker();
       if (started) view.stop();
     },
   };

@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import fc from 'fast-check';
-import { formatEta, progressLine } from '../../examples/demo/render.js';
-import type { ZipProgress } from '../../lib/index.js';
+import { formatEta, progressLine, progressView, waitLine, waitLineFor } from '../../examples/demo/render.js';
+import { PCloudApiError, TransportError, type ZipProgress, type ZipWaitEvent } from '../../lib/index.js';
 
 const GB = 1024 ** 3;
 const MB = 1024 ** 2;
@@ -78,5 +79,103 @@ describe('formatEta', () => {
     [7_380_000, '2h 03m'],
   ])('%p ms -> %p', (ms, text) => {
     expect(formatEta(ms)).toBe(text);
+  });
+});
+
+function retrying(error: PCloudApiError | TransportError, delayMs = 12_000, attempt = 2): ZipWaitEvent {
+  return { type: 'retrying', error, attempt, maxRetries: 5, delayMs };
+}
+
+const http503 = new TransportError({ kind: 'http', method: 'savezipprogress', message: 'HTTP 503 <html>proxy page</html>', transient: true, status: 503, retryAfterMs: 12_000 });
+
+describe('waitLine (what the demo says while polling waits)', () => {
+  it.each([
+    ['retrying in 12 s: HTTP 503 from api7.pcloud.com (attempt 2 of 5)', retrying(http503)],
+    ['retrying in 1 s: connection lost from api7.pcloud.com (attempt 1 of 5)', retrying(new TransportError({ kind: 'network', method: 'savezipprogress', message: 'fetch failed', transient: true }), 1000, 1)],
+    ['retrying in 4 s: no answer in time from api7.pcloud.com (attempt 3 of 5)', retrying(new TransportError({ kind: 'timeout', method: 'savezipprogress', message: 'no answer within 30000 ms', transient: true }), 4000, 3)],
+    ['retrying in 60 s: pCloud error 4000 (rate limited) from api7.pcloud.com (attempt 1 of 5)', retrying(new PCloudApiError({ code: 4000, method: 'savezipprogress', message: 'Too many login tries from this IP address.', transient: true }), 60_000, 1)],
+    ['retrying in 3 s: pCloud error 5000 (server error) from api7.pcloud.com (attempt 5 of 5)', retrying(new PCloudApiError({ code: 5000, method: 'savezipprogress', message: 'Internal error. Try again later.', transient: true }), 2500, 5)],
+    ['waiting for pCloud to register the zip (next check in 1 s)', { type: 'waiting', reason: 'not-registered', delayMs: 1000 }],
+    ['paused (no checks until resumed)', { type: 'paused' }],
+    ['resumed', { type: 'resumed' }],
+  ] satisfies Array<[string, ZipWaitEvent]>)('%s', (line, event) => {
+    expect(waitLine(event, 'api7.pcloud.com')).toBe(line);
+  });
+
+  it('counts down in whole seconds rounded up, and says "now" once the wait is over', () => {
+    expect(waitLine(retrying(http503), 'h', 11_000)).toBe('retrying in 11 s: HTTP 503 from h (attempt 2 of 5)');
+    expect(waitLine(retrying(http503), 'h', 10_001)).toBe('retrying in 11 s: HTTP 503 from h (attempt 2 of 5)');
+    expect(waitLine(retrying(http503), 'h', 0)).toBe('retrying now: HTTP 503 from h (attempt 2 of 5)');
+    expect(waitLine(retrying(http503), 'h', -40)).toBe('retrying now: HTTP 503 from h (attempt 2 of 5)');
+    expect(waitLine({ type: 'waiting', reason: 'not-registered', delayMs: 1000 }, 'h', 0)).toBe('waiting for pCloud to register the zip (checking now)');
+  });
+
+  it('never shows the error message (server text, anything a message may carry)', () => {
+    const error = new PCloudApiError({ code: 5003, method: 'savezipprogress', message: 'Write error. Try reuploading. secret-ish server text', transient: true });
+    const line = waitLine(retrying(error), 'api.pcloud.com');
+    expect(line).toBe('retrying in 12 s: pCloud error 5003 (server error) from api.pcloud.com (attempt 2 of 5)');
+    expect(waitLine(retrying(http503), 'h')).not.toContain('proxy page');
+  });
+
+  it('drops the host before the attempt count on a narrow terminal, and cuts only what still does not fit', () => {
+    const event = retrying(new PCloudApiError({ code: 5000, method: 'savezipprogress', message: 'x', transient: true }));
+    expect(waitLineFor(event, 'api7.pcloud.com', 12_000, 120)).toBe('retrying in 12 s: pCloud error 5000 (server error) from api7.pcloud.com (attempt 2 of 5)');
+    expect(waitLineFor(event, 'api7.pcloud.com', 12_000, 80)).toBe('retrying in 12 s: pCloud error 5000 (server error) (attempt 2 of 5)');
+    expect(waitLineFor(event, 'api7.pcloud.com', 12_000, 30)).toBe('retrying in 12 s: pCloud erro');
+  });
+});
+
+/** A terminal 100 columns wide that keeps what was written. */
+function fakeTerminal(): { stream: NodeJS.WriteStream; text: () => string } {
+  let written = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      written += chunk.toString();
+      done();
+    },
+  });
+  return { stream: Object.assign(stream, { isTTY: true, columns: 100 }) as unknown as NodeJS.WriteStream, text: () => written };
+}
+
+describe('progressView on a terminal', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('draws the wait line in the bar\'s place, counts down each second, and gives the line back to the bar', () => {
+    const terminal = fakeTerminal();
+    const view = progressView(terminal.stream);
+    view.update(snapshot({ fraction: 0.25, files: 1, totalfiles: 4 }));
+    view.wait(retrying(http503, 3000, 1), '127.0.0.1:4567');
+    // cli-progress redraws on its own timer, at most every 100 ms.
+    jest.advanceTimersByTime(200);
+    expect(terminal.text()).toContain('retrying in 3 s: HTTP 503 from 127.0.0.1:4567 (attempt 1 of 5)');
+    jest.advanceTimersByTime(1000);
+    expect(terminal.text()).toContain('retrying in 2 s: HTTP 503');
+    jest.advanceTimersByTime(2000);
+    expect(terminal.text()).toContain('retrying now: HTTP 503');
+    view.update(snapshot({ fraction: 0.5, files: 2, totalfiles: 4 }));
+    jest.advanceTimersByTime(200);
+    const after = terminal.text().slice(terminal.text().lastIndexOf('retrying now'));
+    expect(after).toMatch(/ 50% █+░+ 2\/4 files/);
+    // Never a newline: each line overwrites the previous one.
+    expect(terminal.text()).not.toContain('\n');
+    view.stop();
+  });
+
+  it('stops the countdown at the next event and at stop(): no timer is left behind', () => {
+    const terminal = fakeTerminal();
+    const view = progressView(terminal.stream);
+    view.wait(retrying(http503, 12_000, 1), 'h');
+    view.update(snapshot({ fraction: 0.5, files: 2, totalfiles: 4 }));
+    const before = terminal.text();
+    jest.advanceTimersByTime(5000);
+    expect(terminal.text().slice(before.length)).not.toContain('retrying');
+    view.wait({ type: 'waiting', reason: 'not-registered', delayMs: 30_000 }, 'h');
+    view.stop();
+    expect(jest.getTimerCount()).toBe(0);
   });
 });
