@@ -4,13 +4,14 @@
  *
  * It imports the library source so that the e2e spec proves the main entry bundles for the
  * browser; an app would import from 'pcloud-zip-progress'. `document.body.dataset.state`
- * (idle, running, saved, cancelled, failed) lets a test wait for an outcome.
+ * (idle, running, saved, cancelled, failed) lets a test wait for an outcome, and
+ * `#progress-card[data-wait]` (retrying, waiting, paused) for a wait of the progress polling.
  */
-import { saveZip$, type ZipProgress } from '../../lib/index.js';
+import { saveZip$, type ZipProgress, type ZipWaitEvent } from '../../lib/index.js';
 import { parseWebDemoConfig, type WebDemoConfig } from './config.js';
 import { accountKey, ConnectionOwners } from './connection-owners.js';
 import { explainError, type ZipTarget } from './explain.js';
-import { formatBytes, formatDuration, formatPercent, progressTexts } from './format.js';
+import { formatBytes, formatDuration, formatPercent, progressTexts, waitParts } from './format.js';
 import { tabHidden } from './tab-hidden.js';
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
@@ -39,6 +40,7 @@ const progressBody = element('progress-body', HTMLDivElement);
 const phase = element('phase', HTMLSpanElement);
 const percent = element('percent', HTMLSpanElement);
 const bar = element('bar', HTMLProgressElement);
+const waitLine = element('wait', HTMLParagraphElement);
 const stats = { files: element('files', HTMLElement), bytes: element('bytes', HTMLElement), rate: element('rate', HTMLElement), eta: element('eta', HTMLElement) };
 const notice = element('notice', HTMLDivElement);
 const noticeTitle = element('notice-title', HTMLParagraphElement);
@@ -102,10 +104,58 @@ function render(progress: ZipProgress): void {
   stats.bytes.textContent = texts.bytes;
   stats.rate.textContent = texts.rate;
   stats.eta.textContent = texts.eta;
-  phase.textContent = progress.done ? 'Saving the zip…' : 'Zipping…';
+  // A status region: rewritten only when it changes, or a screen reader may repeat it each poll.
+  const next = progress.done ? 'Saving the zip…' : 'Zipping…';
+  if (phase.textContent !== next) phase.textContent = next;
+}
+
+let countdown: ReturnType<typeof setInterval> | undefined;
+
+/** Back to the plain bar: the wait line hidden, its countdown stopped. Idempotent. */
+function endWait(): void {
+  if (countdown === undefined && card.dataset.wait === undefined) return; // no wait: leave the DOM alone
+  clearInterval(countdown);
+  countdown = undefined;
+  waitLine.hidden = true;
+  waitLine.textContent = '';
+  progressBody.classList.remove('waiting');
+  delete card.dataset.wait;
+}
+
+/**
+ * A wait of the progress polling, until the next event: the bar stays at its last value, dimmed,
+ * and a retry counts down its delay every second (down to "retrying now").
+ */
+function showWait(event: Exclude<ZipWaitEvent, { type: 'resumed' }>, host: string): void {
+  endWait();
+  const until = performance.now() + (event.type === 'retrying' ? event.delayMs : 0);
+  // The line is a polite live region: only the countdown changes each second, and it is
+  // aria-hidden, so a screen reader announces the reason and the attempt once per event.
+  const { head, tail } = waitParts(event, until - performance.now(), host);
+  const ticking = document.createElement('span');
+  ticking.className = 'countdown';
+  ticking.setAttribute('aria-hidden', 'true');
+  waitLine.replaceChildren(head, ticking, tail);
+  const paint = (): void => {
+    const left = until - performance.now();
+    ticking.textContent = waitParts(event, left, host).countdown;
+    if (left <= 0) {
+      clearInterval(countdown);
+      countdown = undefined;
+    }
+  };
+  paint();
+  if (event.type === 'retrying' && countdown === undefined && until > performance.now()) countdown = setInterval(paint, 1000);
+  card.dataset.wait = event.type;
+  // Nobody knows the time left during a wait: the last ETA would go stale by the whole wait. The
+  // answer that ends it brings a fresh one (the library re-reads it even if nothing moved).
+  stats.eta.textContent = '—';
+  progressBody.classList.add('waiting');
+  waitLine.hidden = false;
 }
 
 function resetProgress(): void {
+  endWait();
   card.hidden = false;
   progressBody.hidden = false;
   notice.hidden = true;
@@ -190,15 +240,32 @@ function run(own: AbortController, account: string): void {
   let events = 0;
   // No progress requests while the tab is hidden: pCloud zips on, the page asks again when shown.
   const paused = tabHidden(document);
-  saveZip$({ apiUrl: target.apiUrl, auth: auth.value.trim(), folderid: Number(folderid.value), topath: target.topath, signal: own.signal, paused }).subscribe({
+  // The host the polls go to (the job's, once started: it may be another than the form's).
+  let host = new URL(target.apiUrl).host;
+  const subscription = saveZip$({ apiUrl: target.apiUrl, auth: auth.value.trim(), folderid: Number(folderid.value), topath: target.topath, signal: own.signal, paused }).subscribe({
     next: (event) => {
-      if (event.type === 'progress') {
-        events += 1;
-        card.dataset.progressEvents = String(events);
-        render(event.progress);
-        return;
+      switch (event.type) {
+        case 'started':
+          host = new URL(event.job.apiUrl).host;
+          return;
+        case 'retrying':
+        case 'waiting':
+        case 'paused':
+          showWait(event, host);
+          return;
+        case 'resumed':
+          endWait();
+          return;
+        case 'progress':
+          endWait();
+          events += 1;
+          card.dataset.progressEvents = String(events);
+          render(event.progress);
+          return;
+        default:
+          if (event.type !== 'saved') return; // a type added to the library later: not shown
       }
-      if (event.type !== 'saved') return; // 'started' and the waits (retrying, waiting, paused): not shown yet
+      endWait();
       ended();
       const { metadata } = event;
       bar.value = 1;
@@ -210,6 +277,7 @@ function run(own: AbortController, account: string): void {
       setState('saved');
     },
     error: (error: unknown) => {
+      endWait();
       ended();
       if (controller === own) controller = undefined;
       if (error instanceof Error && error.name === 'AbortError') {
@@ -229,6 +297,8 @@ function run(own: AbortController, account: string): void {
       if (controller === own) controller = undefined;
     },
   });
+  // Whatever ends the run (saved, an error, a cancel), no countdown keeps ticking.
+  subscription.add(endWait);
 }
 
 /** Shows a mode's fields, help texts and values. */

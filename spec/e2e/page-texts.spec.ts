@@ -1,9 +1,10 @@
 /**
- * The web demo's texts, without a browser: readable units (examples/browser/format.ts) and the
- * title and hint shown for each error (examples/browser/explain.ts).
+ * The web demo's texts, without a browser: readable units and the status line of a wait
+ * (examples/browser/format.ts), and the title and hint shown for each error
+ * (examples/browser/explain.ts).
  */
 import { explainError, type ZipTarget } from '../../examples/browser/explain.js';
-import { formatBytes, formatDuration, formatPercent, formatRate, progressTexts } from '../../examples/browser/format.js';
+import { formatBytes, formatDuration, formatPercent, formatRate, progressTexts, retryReason, waitParts, waitText } from '../../examples/browser/format.js';
 import { parseWebDemoConfig } from '../../examples/browser/config.js';
 import { PCloudApiError, PCloudErrorCode, ProgressTimeoutError, ResponseDecodeError, TransportError } from '../../lib/index.js';
 import type { ZipProgress } from '../../lib/index.js';
@@ -49,6 +50,51 @@ describe('readable units', () => {
     const progress: ZipProgress = { files: 1200, totalfiles: 3000, bytes: 5 * 1024 * 1024, totalbytes: 20 * 1024 * 1024, fraction: 0.25, done: false, elapsedMs: 4000, bytesPerSecond: 1024 * 1024, etaMs: 15_000 };
     expect(progressTexts(progress)).toEqual({ percent: '25%', files: '1,200 of 3,000', bytes: '5.0 MB of 20.0 MB', rate: '1.0 MB/s', eta: '15 s' });
     expect(progressTexts({ ...progress, files: 3000, done: true, etaMs: 0 }).eta).toBe('done');
+  });
+});
+
+describe('waits: a status line while the polling retries, waits or is paused', () => {
+  const host = 'api.pcloud.com';
+  const http503 = new TransportError({ kind: 'http', method: 'savezipprogress', message: 'HTTP 503 <html>server text</html>', transient: true, status: 503, retryAfterMs: 12_000 });
+  const retrying = { type: 'retrying', error: http503, attempt: 2, maxRetries: 5, delayMs: 12_000 } as const;
+
+  it('a retry: the reason, a countdown rounded up, the attempt of the maximum', () => {
+    expect(waitText(retrying, 12_000, host)).toBe('Reconnecting… HTTP 503 from api.pcloud.com — retrying in 12 s (attempt 2 of 5)');
+    expect(waitText(retrying, 10_001, host)).toBe('Reconnecting… HTTP 503 from api.pcloud.com — retrying in 11 s (attempt 2 of 5)');
+    expect(waitText(retrying, 400, host)).toBe('Reconnecting… HTTP 503 from api.pcloud.com — retrying in 1 s (attempt 2 of 5)');
+    expect(waitText(retrying, 0, host)).toBe('Reconnecting… HTTP 503 from api.pcloud.com — retrying now (attempt 2 of 5)');
+    expect(waitText(retrying, -30, host)).toBe('Reconnecting… HTTP 503 from api.pcloud.com — retrying now (attempt 2 of 5)');
+    expect(waitText({ ...retrying, delayMs: 185_000 }, 185_000, host)).toContain('retrying in 3 min 05 s');
+  });
+
+  it('in parts: only the countdown changes while a retry waits, the reason and the attempt stay (what a screen reader hears)', () => {
+    const parts = [12_000, 11_000, 400, 0].map((left) => waitParts(retrying, left, host));
+    expect(parts.map((part) => part.countdown)).toEqual([' — retrying in 12 s', ' — retrying in 11 s', ' — retrying in 1 s', ' — retrying now']);
+    expect(new Set(parts.map((part) => part.head + part.tail))).toEqual(new Set(['Reconnecting… HTTP 503 from api.pcloud.com (attempt 2 of 5)']));
+    for (const [left, part] of [12_000, 11_000, 400, 0].map((ms, i) => [ms, parts[i]!] as const)) {
+      expect(part.head + part.countdown + part.tail).toBe(waitText(retrying, left, host));
+    }
+    expect(waitParts({ ...retrying, attempt: 3 }, 12_000, host).tail).toBe(' (attempt 3 of 5)');
+    expect(waitParts({ type: 'paused' }, 0, host)).toEqual({ head: 'Paused (tab hidden)', countdown: '', tail: '' });
+  });
+
+  it.each([
+    [http503, 'HTTP 503 from api.pcloud.com'],
+    [new TransportError({ kind: 'http', method: 'savezipprogress', message: 'HTTP', transient: true }), 'HTTP error from api.pcloud.com'],
+    [new TransportError({ kind: 'network', method: 'savezipprogress', message: 'network failure', transient: true }), 'connection to api.pcloud.com lost'],
+    [new TransportError({ kind: 'timeout', method: 'savezipprogress', message: 'timed out', transient: true }), 'no answer from api.pcloud.com in time'],
+    [new TransportError({ kind: 'redirect', method: 'savezipprogress', message: 'redirected', transient: false, status: 302 }), 'redirect from api.pcloud.com'],
+    [new PCloudApiError({ code: 5000, method: 'savezipprogress', message: 'Internal error, try again later.', transient: true }), 'pCloud error 5000 from api.pcloud.com'],
+    [new PCloudApiError({ code: 4000, method: 'savezipprogress', message: 'Too many login tries', transient: true }), 'pCloud error 4000 from api.pcloud.com (rate limited)'],
+    [new PCloudApiError({ code: 4001, method: 'savezipprogress', message: 'rate', transient: true }), 'pCloud error 4001 from api.pcloud.com (rate limited)'],
+  ])('the reason of %p: %p, never the server\'s text', (error, reason) => {
+    expect(retryReason(error, host)).toBe(reason);
+    expect(waitText({ ...retrying, error }, 1_000, host)).toBe(`Reconnecting… ${reason} — retrying in 1 s (attempt 2 of 5)`);
+  });
+
+  it('waiting for the job, and a pause of a hidden tab', () => {
+    expect(waitText({ type: 'waiting', reason: 'not-registered', delayMs: 500 }, 500, host)).toBe('Waiting for pCloud to register the zip…');
+    expect(waitText({ type: 'paused' }, 0, host)).toBe('Paused (tab hidden)');
   });
 });
 

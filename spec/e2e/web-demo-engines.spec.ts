@@ -110,6 +110,8 @@ describe.each(ENGINES)('$name', (engine) => {
       await sleep(2_000 - (Date.now() - countedAt));
       expect(polls()).toBe(whileHidden);
       expect(await page.evaluate(() => document.body.dataset.state, undefined)).toBe('running');
+      // saveZip$'s `paused` event, said on the page.
+      expect(await text('#wait')).toBe('Paused (tab hidden)');
 
       const shownAt = Date.now();
       await page.evaluate(setVisibilityInPage, false);
@@ -117,6 +119,7 @@ describe.each(ENGINES)('$name', (engine) => {
       // At once, not after the wait the schedule had reached.
       const first = requestsOf(fake, 'savezipprogress').filter((r) => r.httpMethod !== 'OPTIONS')[whileHidden];
       expect(first!.at - shownAt).toBeLessThan(500);
+      expect(await page.evaluate(() => document.getElementById('wait')?.hidden, undefined)).toBe(true);
 
       await state('saved');
       expect(await text('#percent')).toBe('100%');
