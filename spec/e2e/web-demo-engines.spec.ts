@@ -178,9 +178,13 @@ describe.each(ENGINES)('$name', (engine) => {
       const log = await page.evaluate(() => (window as unknown as { fetchLog: { fetched: number[]; cancelledAt: number } }).fetchLog, undefined);
       expect(log.cancelledAt).toBeGreaterThan(0);
       expect(log.fetched.filter((at) => at >= log.cancelledAt)).toEqual([]);
-      // savezip and at least one poll; the emulator got nothing the page did not fetch before.
+      // savezip and at least one poll; the emulator got nothing the page did not fetch before. The
+      // poll in flight at the click is aborted with savezip: the browser may never send it (seen in
+      // Firefox in CI), so the emulator's log holds every fetch or all but that one.
       expect(log.fetched.length).toBeGreaterThanOrEqual(2);
-      expect(fake.requests.slice(before).filter((r) => r.httpMethod !== 'OPTIONS')).toHaveLength(log.fetched.length);
+      const received = fake.requests.slice(before).filter((r) => r.httpMethod !== 'OPTIONS').length;
+      expect(received).toBeLessThanOrEqual(log.fetched.length);
+      expect(received).toBeGreaterThanOrEqual(log.fetched.length - 1);
       // The browser aborted savezip's request mid-flight (its answer comes when the zip is done).
       const savezip = requestsOf(fake, 'savezip').filter((r) => r.httpMethod !== 'OPTIONS' && r.params.topath === '/cancelled.zip');
       expect(savezip).toHaveLength(1);
