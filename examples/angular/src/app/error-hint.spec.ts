@@ -25,7 +25,12 @@ describe('describeError', () => {
   });
 
   it('covers the network, timeout and decoding failures', () => {
-    expect(describeError(libraryError('TransportError', 'network')).hint).toMatch(/could not be reached/);
+    expect(describeError(libraryError('TransportError', 'network', { kind: 'network' })).hint).toMatch(/could not be reached/);
+    // A server that answers with errors was reached: the hint says so, not "check the connection".
+    expect(describeError(libraryError('TransportError', 'm', { kind: 'http', status: 503 })).hint).toBe("pCloud's server answered HTTP 503 on every retry: it is having trouble, try again in a few minutes.");
+    expect(describeError(libraryError('TransportError', 'm', { kind: 'http', status: 429 })).hint).toMatch(/slow down/);
+    expect(describeError(libraryError('TransportError', 'm', { kind: 'http', status: 403 })).hint).toMatch(/proxy or firewall/);
+    expect(describeError(libraryError('TransportError', 'm', { kind: 'timeout' })).hint).toMatch(/did not answer in time/);
     expect(describeError(libraryError('ProgressTimeoutError', 'stalled')).hint).toMatch(/too long/);
     expect(describeError(libraryError('ResponseDecodeError', 'bad body')).hint).toMatch(/unexpected format/);
   });

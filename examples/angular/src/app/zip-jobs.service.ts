@@ -20,9 +20,11 @@ import {
   type SaveZipEvent,
   type SaveZipOptions,
   type SaveZipTree,
-  zipProgress$,
+  DEFAULT_API_URL,
   type ZipProgress,
+  zipProgressEvents$,
 } from 'pcloud-zip-progress';
+import { retryReason } from './error-hint';
 import { savedZip$ } from './saved-zip';
 import { type StoredZipJob, ZIP_JOB_STORE } from './zip-job-store';
 
@@ -115,6 +117,26 @@ export interface ZipJob {
   readonly metadata: PCloudFileMetadata | undefined;
   /** What made the job fail, once `status` is `'failed'` (a `PCloudApiError`, `TransportError`, ...). */
   readonly error: unknown;
+  /**
+   * Set while a running job waits to retry a failed poll; undefined once a poll answers again
+   * (the next progress), and when the job ends.
+   */
+  readonly wait: ZipJobWait | undefined;
+}
+
+/**
+ * A running job between a failed poll and its retry (the library's `retrying` event): why, and
+ * when the next attempt goes out. The bar keeps the last progress meanwhile.
+ */
+export interface ZipJobWait {
+  readonly state: 'reconnecting';
+  /** Why, with the host, never the token or server text: e.g. `HTTP 503 from api.pcloud.com`. */
+  readonly reason: string;
+  /** This retry's number in a row, 1 to `maxRetries`. */
+  readonly attempt: number;
+  readonly maxRetries: number;
+  /** When the retry goes out, ms since the epoch (`Date.now()` + the library's `delayMs`). */
+  readonly retryAt: number;
 }
 
 /**
@@ -126,7 +148,7 @@ export interface ZipJob {
  *
  * Running jobs survive a page reload: as soon as `savezip` is sent (the `started` event) the
  * job's reference goes to the {@link ZIP_JOB_STORE} (`sessionStorage` by default), and a new
- * service re-attaches to every stored job (`zipProgress$({ job })`, then `zipFileMetadata$` for
+ * service re-attaches to every stored job (`zipProgressEvents$({ job })`, then `zipFileMetadata$` for
  * the saved file), under the same id and label. A job leaves the store when it ends or is
  * cancelled; a destroyed service leaves it there, for the next one.
  *
@@ -184,7 +206,7 @@ export class ZipJobsService {
     const options: SaveZipOptions = { ...this.#connection(), ...zip };
     const events$ = saveZip$(options); // validates synchronously, before any job exists
     const id = `zip-${this.#nextId++}`;
-    this.#run({ id, label: label ?? zip.topath ?? zip.toname ?? id }, events$);
+    this.#run({ id, label: label ?? zip.topath ?? zip.toname ?? id, host: hostOf(options.apiUrl ?? DEFAULT_API_URL) }, events$);
     return id;
   }
 
@@ -243,30 +265,34 @@ export class ZipJobsService {
     // New ids continue after the restored ones.
     const n = Number(/^zip-(\d+)$/.exec(id)?.[1]);
     if (Number.isSafeInteger(n) && n >= this.#nextId) this.#nextId = n + 1;
-    // The same options as a new job's (zipProgress$ ignores saveZip$'s own, such as pinServer).
+    // The same options as a new job's (zipProgressEvents$ ignores saveZip$'s own, such as pinServer).
     const connection = this.#connection();
     const events$: Observable<SaveZipEvent> = concat(
       // Throws a TypeError for a reference that cannot be trusted (its host): the job fails. A
-      // job pCloud forgot fails with 1901 at once (the grace runs from its startedAt).
-      defer(() => zipProgress$({ ...connection, job })).pipe(map((progress) => ({ type: 'progress' as const, progress }))),
+      // job pCloud forgot fails with 1901 at once (the grace runs from its startedAt). Its
+      // events include the waits (retrying...), as saveZip$'s do.
+      defer(() => zipProgressEvents$({ ...connection, job })),
       defer(() => savedZip$(job, connection)).pipe(map((metadata) => ({ type: 'saved' as const, metadata }))),
     );
-    this.#run({ id, label }, events$);
+    this.#run({ id, label, host: hostOf(job.apiUrl) }, events$);
   }
 
   /** Adds the job's card and subscribes to its events (outside Angular's zone). */
-  #run(card: { id: string; label: string }, events$: Observable<SaveZipEvent>): void {
+  #run(card: { id: string; label: string; host: string }, events$: Observable<SaveZipEvent>): void {
     const { id, label } = card;
-    this.#set([...this.#jobs(), { id, label, status: 'running', progress: undefined, metadata: undefined, error: undefined }]);
+    // The host polls go to: the configured API until savezip pins one (`started`).
+    let host = card.host;
+    this.#set([...this.#jobs(), { id, label, status: 'running', progress: undefined, metadata: undefined, error: undefined, wait: undefined }]);
     const subscription = this.#zone.runOutsideAngular(() =>
       events$.subscribe({
         next: (event) => {
-          this.#onEvent(id, label, event);
+          if (event.type === 'started') host = hostOf(event.job.apiUrl);
+          this.#onEvent(id, label, host, event);
         },
         error: (error: unknown) => {
           this.#running.delete(id);
           this.#forget(id);
-          this.#update(id, { status: 'failed', error });
+          this.#update(id, { status: 'failed', error, wait: undefined });
         },
         complete: () => {
           this.#running.delete(id);
@@ -284,22 +310,33 @@ export class ZipJobsService {
     if (subscription === undefined) return false;
     this.#running.delete(id);
     subscription.unsubscribe();
-    this.#update(id, { status: 'cancelled' });
+    this.#update(id, { status: 'cancelled', wait: undefined });
     return true;
   }
 
-  #onEvent(id: string, label: string, event: SaveZipEvent): void {
+  #onEvent(id: string, label: string, host: string, event: SaveZipEvent): void {
     switch (event.type) {
       case 'started':
         // savezip is on its way: from now on a reload resumes this job instead of losing it.
         this.#remember({ id, label, job: event.job });
         break;
       case 'progress':
-        this.#update(id, { progress: event.progress });
+        this.#update(id, { progress: event.progress, wait: undefined });
+        break;
+      case 'retrying': {
+        const { error, attempt, maxRetries, delayMs } = event;
+        this.#update(id, { wait: { state: 'reconnecting', reason: retryReason(error, host), attempt, maxRetries, retryAt: Date.now() + delayMs } });
+        break;
+      }
+      case 'waiting':
+      case 'paused':
+        // pCloud answered (the job is not registered yet), or polling stopped on purpose: not
+        // a connection problem any more.
+        this.#update(id, { wait: undefined });
         break;
       case 'saved':
         this.#forget(id);
-        this.#update(id, { status: 'saved', metadata: event.metadata });
+        this.#update(id, { status: 'saved', metadata: event.metadata, wait: undefined });
         break;
       default:
         // Event types added by later library versions change nothing here.
@@ -325,6 +362,15 @@ export class ZipJobsService {
   #set(jobs: readonly ZipJob[]): void {
     this.#jobs.set(jobs);
     this.#states.next(jobs);
+  }
+}
+
+/** `https://api.pcloud.com/` -> `api.pcloud.com` (never a user:password part); 'pCloud' for a non-URL. */
+function hostOf(apiUrl: string | URL): string {
+  try {
+    return new URL(apiUrl).host;
+  } catch {
+    return 'pCloud';
   }
 }
 

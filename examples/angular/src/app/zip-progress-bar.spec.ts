@@ -201,7 +201,7 @@ describe('ZipProgressBar', () => {
 
 /** A job as the service would hand it to the card. */
 function job(change: Partial<ZipJob> = {}): ZipJob {
-  return { id: 'zip-7', label: 'Photos', status: 'running', progress: undefined, metadata: undefined, error: undefined, ...change };
+  return { id: 'zip-7', label: 'Photos', status: 'running', progress: undefined, metadata: undefined, error: undefined, wait: undefined, ...change };
 }
 
 /** `files` of 5 files done: the counts, the fraction and the figures derived from them. */

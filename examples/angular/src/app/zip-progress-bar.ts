@@ -1,6 +1,7 @@
-import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, input, output, signal } from '@angular/core';
+import { takeWhile, timer } from 'rxjs';
 import { describeError } from './error-hint';
-import type { ZipJob } from './zip-jobs.service';
+import type { ZipJob, ZipJobWait } from './zip-jobs.service';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
 
@@ -23,6 +24,33 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/**
+ * The Reconnecting line in three parts: only `countdown` changes each second, so the card shows
+ * it `aria-hidden` and a screen reader hears `head` and `tail` (the reason and the attempt) once
+ * per retry, not every tick.
+ */
+export interface ReconnectingParts {
+  readonly head: string;
+  readonly countdown: string;
+  readonly tail: string;
+}
+
+/** {@link reconnectingText} in parts: `head + countdown + tail` is the whole line. */
+export function reconnectingParts(wait: ZipJobWait, nowMs: number): ReconnectingParts {
+  const left = Math.ceil((wait.retryAt - nowMs) / 1000);
+  const when = left > 0 ? `retrying in ${formatDuration(left * 1000)}` : 'retrying now';
+  return { head: `Reconnecting… ${wait.reason}`, countdown: ` — ${when}`, tail: ` (attempt ${wait.attempt} of ${wait.maxRetries})` };
+}
+
+/**
+ * `Reconnecting… HTTP 503 from api.pcloud.com — retrying in 12 s (attempt 2 of 5)`, `nowMs` being
+ * the clock's time: the seconds left are rounded up, and 0 reads "retrying now".
+ */
+export function reconnectingText(wait: ZipJobWait, nowMs: number): string {
+  const { head, countdown, tail } = reconnectingParts(wait, nowMs);
+  return head + countdown + tail;
 }
 
 const STATUS_LABELS = { running: 'Zipping', saved: 'Saved', failed: 'Failed', cancelled: 'Cancelled' } as const;
@@ -51,6 +79,8 @@ const STATUS_LABELS = { running: 'Zipping', saved: 'Saved', failed: 'Failed', ca
     [data-status='saved'] .chip { background: #e4f6ea; color: #17803d; }
     [data-status='failed'] .chip { background: #fdeaea; color: #b42318; }
     [data-status='cancelled'] .chip { background: #eef0f3; color: #4b5563; }
+    [data-wait='reconnecting'] .chip { background: #fff4e5; color: #b54708; }
+    [data-wait='reconnecting'] .outcome { color: #b54708; }
     progress { appearance: none; -webkit-appearance: none; width: 100%; height: 0.6rem; border: 0; border-radius: 999px; background: #edf0f4; overflow: hidden; }
     progress::-webkit-progress-bar { background: #edf0f4; border-radius: 999px; }
     progress::-webkit-progress-value { background: linear-gradient(90deg, #17bed0, #1662c4); border-radius: 999px; transition: width 0.3s ease; }
@@ -69,7 +99,7 @@ const STATUS_LABELS = { running: 'Zipping', saved: 'Saved', failed: 'Failed', ca
     button.cancel:hover { background: #f9fafb; border-color: #98a2b3; }
   `,
   template: `
-    <div class="zip-job" [attr.data-status]="job().status">
+    <div class="zip-job" [attr.data-status]="job().status" [attr.data-wait]="reconnecting()?.state ?? null">
       <div class="head">
         <span class="label" [title]="job().label">{{ job().label }}</span>
         <span class="chip">{{ statusLabel() }}</span>
@@ -87,7 +117,16 @@ const STATUS_LABELS = { running: 'Zipping', saved: 'Saved', failed: 'Failed', ca
         </div>
       }
       <div class="foot">
-        <div class="outcome" role="status">{{ outcome() }}</div>
+        <!-- A polite live region: while reconnecting, its countdown is aria-hidden, so a screen
+             reader announces the reason and the attempt once per retry, not every second. -->
+        <div class="outcome" role="status" aria-live="polite">
+          @if (reconnectingLine(); as line) {
+            <span>{{ line.head }}</span><span class="countdown" aria-hidden="true">{{ line.countdown }}</span><span>{{ line.tail }}</span>
+          } @else {
+            <!-- In an element: a bare text here would keep a space at each end. -->
+            <span>{{ outcome() }}</span>
+          }
+        </div>
         @if (job().status === 'running') {
           <button type="button" class="cancel" (click)="cancel.emit(job().id)">Cancel</button>
         }
@@ -109,7 +148,36 @@ export class ZipProgressBar {
    */
   readonly cancel = output<string>();
 
-  protected readonly statusLabel = computed(() => STATUS_LABELS[this.job().status]);
+  protected readonly statusLabel = computed(() => (this.reconnecting() === undefined ? STATUS_LABELS[this.job().status] : 'Reconnecting'));
+
+  /** The wait before a retry, while the job runs: the card says why and counts down. */
+  protected readonly reconnecting = computed(() => {
+    const { status, wait } = this.job();
+    return status === 'running' ? wait : undefined;
+  });
+
+  /** The clock the countdown reads; ticks only while reconnecting. */
+  readonly #now = signal(Date.now());
+
+  constructor() {
+    // While a retry is due: tick each time the seconds shown change (retryAt - now, rounded up),
+    // until it is due. The cleanup stops the timer when the wait ends or the card goes.
+    effect((onCleanup) => {
+      const wait = this.reconnecting();
+      if (wait === undefined) return;
+      const tick = (): void => {
+        this.#now.set(Date.now());
+      };
+      tick();
+      const first = Math.max(0, wait.retryAt - Date.now()) % 1000;
+      const ticks = timer(first, 1000)
+        .pipe(takeWhile(() => Date.now() < wait.retryAt, true))
+        .subscribe(tick);
+      onCleanup(() => {
+        ticks.unsubscribe();
+      });
+    });
+  }
 
   /**
    * 0..100 (floored: 100 only when done). Null, an animated indeterminate bar, only while a job
@@ -156,15 +224,25 @@ export class ZipProgressBar {
   protected readonly eta = computed(() => {
     const { status, progress } = this.job();
     if (status !== 'running') return '';
-    const eta = progress?.etaMs;
+    // While reconnecting nobody knows: the last ETA goes stale by the whole wait. The answer
+    // that ends the wait brings a fresh one (the library re-reads it even if nothing moved).
+    const eta = this.reconnecting() === undefined ? progress?.etaMs : undefined;
     return eta === undefined ? 'ETA –' : `ETA ${formatDuration(eta)}`;
+  });
+
+  /** The Reconnecting line in parts while a retry waits (the outcome line shows it instead). */
+  protected readonly reconnectingLine = computed(() => {
+    const wait = this.reconnecting();
+    return wait === undefined ? undefined : reconnectingParts(wait, this.#now());
   });
 
   protected readonly outcome = computed(() => {
     const job = this.job();
     switch (job.status) {
-      case 'running':
-        return 'Zipping…';
+      case 'running': {
+        const wait = this.reconnecting();
+        return wait === undefined ? 'Zipping…' : reconnectingText(wait, this.#now());
+      }
       case 'saved':
         return job.metadata === undefined
           ? 'Saved'

@@ -9,7 +9,7 @@ import { ZipProgressBarHarness } from './zip-progress-bar-harness';
 
 /** A job as the service would hand it to the card. */
 function job(change: Partial<ZipJob> = {}): ZipJob {
-  return { id: 'zip-7', label: 'Photos', status: 'running', progress: undefined, metadata: undefined, error: undefined, ...change };
+  return { id: 'zip-7', label: 'Photos', status: 'running', progress: undefined, metadata: undefined, error: undefined, wait: undefined, ...change };
 }
 
 /** `files` of 5 files done, 20 000 bytes each, at 20 000 bytes/s. */
