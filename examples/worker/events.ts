@@ -6,6 +6,7 @@
  */
 import { QueueEvents } from 'bullmq';
 import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, type ZipJobProgress } from './worker.js';
+import { formatDelay } from './waits.js';
 
 function isZipProgress(data: unknown): data is ZipJobProgress {
   return typeof data === 'object' && data !== null && typeof (data as Partial<ZipJobProgress>).fraction === 'number';
@@ -15,7 +16,16 @@ function percent(progress: ZipJobProgress): string {
   const eta = progress.etaMs === null || progress.fraction >= 1 ? '' : `, ~${Math.ceil(progress.etaMs / 1000)} s left`;
   // Null counts: a recovered zip whose earlier attempt never reported any.
   const files = progress.totalfiles === null ? 'files unknown' : `${progress.files ?? '?'}/${progress.totalfiles} files`;
-  return `${Math.floor(progress.fraction * 100)}% (${files}${eta}) on ${progress.worker}, attempt ${progress.attempt}`;
+  return `${Math.floor(progress.fraction * 100)}% (${files}${eta}) on ${progress.worker}, attempt ${progress.attempt}${waiting(progress)}`;
+}
+
+/** The wait the zip is in, if any (the job's log has the full line). */
+function waiting(progress: ZipJobProgress): string {
+  const { state, retry } = progress;
+  if (retry !== undefined && (state === 'retrying' || state === 'throttled')) {
+    return `, ${state} (${retry.reason}, retry ${retry.attempt} of ${retry.maxRetries} in ${formatDelay(retry.delayMs)})`;
+  }
+  return state === 'waiting' || state === 'paused' ? `, ${state}` : '';
 }
 
 /** Sends one line per event to `print`; returns a function that stops listening. */

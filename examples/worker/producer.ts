@@ -9,10 +9,12 @@
  */
 import { parseArgs } from 'node:util';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
+import { BullMQOtel } from 'bullmq-otel';
 import { type PCloudFileMetadata, saveZip$ } from '../../lib/node.js';
 import { describeZipJob, DuplicateZipJobError, zipJobId } from './job-id.js';
 import { boundedConnection, checkRedisUrl, shownRedisUrl } from './redis.js';
-import { DEFAULT_QUEUE, DEFAULT_REDIS_URL, type ZipJobData } from './worker.js';
+import { startTelemetry } from './telemetry.js';
+import { BULLMQ_TRACER, DEFAULT_QUEUE, DEFAULT_REDIS_URL, type ZipJobData } from './worker.js';
 
 export type ZipQueue = Queue<ZipJobData, PCloudFileMetadata>;
 
@@ -46,7 +48,8 @@ export const PRODUCER_CONNECT_ATTEMPTS = 3;
  */
 export function openZipQueue(redisUrl: string, name: string = DEFAULT_QUEUE, { connectAttempts }: { connectAttempts?: number } = {}): ZipQueue {
   const connection = connectAttempts === undefined ? { url: redisUrl } : boundedConnection(redisUrl, connectAttempts);
-  return new Queue<ZipJobData, PCloudFileMetadata>(name, { connection });
+  // BullMQ's telemetry: each `add` is a span whose context the job carries to the worker's `process`.
+  return new Queue<ZipJobData, PCloudFileMetadata>(name, { connection, telemetry: new BullMQOtel({ tracerName: BULLMQ_TRACER }) });
 }
 
 /**
@@ -59,17 +62,34 @@ export function validateZipJob(data: ZipJobData): void {
   saveZip$({ ...data.tree, ...data.destination });
 }
 
+let lastTimestamp = 0;
+
+/**
+ * Date.now(), but never the same twice in this process: two adds in one millisecond would share
+ * BullMQ's default creation time, and the duplicate check below could not tell them apart (seen
+ * on Node 26 in CI). Two producer processes adding the same destination in the same millisecond
+ * may both be told the job is theirs; one job is still all the queue holds.
+ */
+function nextTimestamp(): number {
+  lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
+  return lastTimestamp;
+}
+
 /**
  * Validates the job (see {@link validateZipJob}), then adds it under the id of its destination
  * ({@link zipJobId}); rejects with a TypeError on a bad job and with {@link DuplicateZipJobError}
  * when the queue holds a job for that destination (waiting, running, or ended and still kept).
  */
-export async function enqueueZip(queue: ZipQueue, data: ZipJobData, options: Omit<JobsOptions, 'jobId'> = {}): Promise<Job<ZipJobData, PCloudFileMetadata>> {
+export async function enqueueZip(
+  queue: ZipQueue,
+  data: ZipJobData,
+  options: Omit<JobsOptions, 'jobId' | 'timestamp'> = {},
+): Promise<Job<ZipJobData, PCloudFileMetadata>> {
   validateZipJob(data);
   const jobId = zipJobId(data);
-  const job = await queue.add('savezip', data, { ...ZIP_JOB_OPTIONS, ...options, jobId });
+  const job = await queue.add('savezip', data, { ...ZIP_JOB_OPTIONS, ...options, jobId, timestamp: nextTimestamp() });
   // BullMQ answers an existing id with that id and adds nothing. The stored job is ours only if
-  // it is the one just built (same creation time, in ms); else it is the earlier job.
+  // it is the one just built (same creation time); else it is the earlier job.
   const stored = await queue.getJob(jobId);
   if (stored !== undefined && stored.timestamp !== job.timestamp) {
     throw new DuplicateZipJobError(jobId, await stored.getState(), describeZipJob(data));
@@ -161,6 +181,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   } catch (error) {
     return usage(errorText(error));
   }
+  // Before the queue exists: with OTEL_TRACES_EXPORTER=console its `add` span is printed.
+  startTelemetry(env);
   const queue = openZipQueue(redisUrl, env.ZIP_QUEUE ?? DEFAULT_QUEUE, { connectAttempts: PRODUCER_CONNECT_ATTEMPTS });
   // Each failed attempt is also an 'error' event: listened to, else BullMQ prints its stack.
   queue.on('error', () => undefined);

@@ -1,6 +1,6 @@
 /**
  * A retried job re-attaching to the zip an earlier attempt started, instead of starting a second
- * one: `zipProgress$({ job })` watches it to the end, then `zipFileMetadata$` reads the saved file
+ * one: `zipProgressEvents$({ job })` watches it to the end (its progress and its waits), then `zipFileMetadata$` reads the saved file
  * (a re-attach never sees `savezip`'s answer, which went to the attempt that died).
  */
 import { concatMap, lastValueFrom, retry, throwError, timer } from 'rxjs';
@@ -11,9 +11,10 @@ import {
   type PCloudFileMetadata,
   zipFileMetadata$,
   type ZipJobRef,
-  zipProgress$,
-  type ZipProgress,
+  zipProgressEvents$,
+  type ZipProgressEvent,
 } from '../../lib/node.js';
+import { traceZipProgress } from '../../lib/otel/node.js';
 
 /**
  * Waits between reads of the saved file while it is not there yet (2009, 2005): progress reaches
@@ -38,9 +39,15 @@ export interface ResumeOptions {
   /** The configured API URL: the stored reference's host must belong to it (the library checks). */
   readonly apiUrl: string;
   readonly signal?: AbortSignal;
-  /** Called with each progress snapshot, one call at a time (a rejection fails the re-attach). */
-  readonly onProgress: (progress: ZipProgress) => Promise<unknown>;
+  /**
+   * Called with each event of the zip's stream (progress snapshots and waits: retrying, waiting,
+   * paused, resumed), one call at a time (a rejection fails the re-attach).
+   */
+  readonly onEvent: (event: ZipProgressEvent) => Promise<unknown>;
 }
+
+/** `zipProgressEvents$` recorded as a `pcloud savezipprogress` span (its polls below it), when an SDK is registered. */
+const tracedZipProgressEvents$ = traceZipProgress(zipProgressEvents$);
 
 function notStoredYet(error: unknown): boolean {
   return error instanceof PCloudApiError && (error.code === PCloudErrorCode.FileNotFound || error.code === PCloudErrorCode.DirectoryNotFound);
@@ -58,17 +65,17 @@ export function createdSince(metadata: PCloudFileMetadata, startedAt: number): b
 
 /**
  * Watches the job of `ref` to its end and returns the saved zip's metadata, or says why it cannot
- * ('gone', 'taken'). Fails like `zipProgress$` otherwise (the job's own errors, network, abort),
+ * ('gone', 'taken'). Fails like `zipProgressEvents$` otherwise (the job's own errors, network, abort),
  * and with `zipFileMetadata$`'s 2009 when the zip never appears.
  */
 export async function resumeZip(ref: ZipJobRef, options: ResumeOptions): Promise<ResumeOutcome> {
-  const { credentials, apiUrl, signal, onProgress } = options;
+  const { credentials, apiUrl, signal, onEvent } = options;
   const connection = { ...credentials, apiUrl, ...(signal === undefined ? {} : { signal }) };
   try {
     // 1901 counts as "not registered yet" only until notFoundGrace after the job's startedAt (the
     // library's rule for a re-attach): a retry a minute later learns at once that the job is gone.
-    const progress$ = zipProgress$({ ...connection, job: ref });
-    await lastValueFrom(progress$.pipe(concatMap(onProgress)), { defaultValue: undefined });
+    const events$ = tracedZipProgressEvents$({ ...connection, job: ref });
+    await lastValueFrom(events$.pipe(concatMap(onEvent)), { defaultValue: undefined });
   } catch (error) {
     if (error instanceof PCloudApiError && error.code === PCloudErrorCode.ZipNotFound) return { kind: 'gone' };
     throw error;

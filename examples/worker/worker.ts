@@ -15,10 +15,13 @@
  *
  * A stopping worker hands its jobs back without spending an attempt (BullMQ's `moveToDelayed` and
  * `DelayedError`), so deploys during a zip of hours cost nothing; a crash is a BullMQ stall, of
- * which a job survives `maxStalledCount`. Each decision goes to the job's log (`job.log`).
+ * which a job survives `maxStalledCount`. Each decision goes to the job's log (`job.log`), and so
+ * does each wait the library reports (a retry, pCloud throttling), also told in the job's progress
+ * data (`state`, see waits.ts).
  */
 import { hostname } from 'node:os';
 import { DelayedError, type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import { BullMQOtel } from 'bullmq-otel';
 import { concatMap, filter, lastValueFrom, tap } from 'rxjs';
 import {
   type Credentials,
@@ -32,11 +35,15 @@ import {
   zipFileMetadata$,
   type ZipJobRef,
   type ZipProgress,
+  type ZipProgressEvent,
 } from '../../lib/node.js';
+import { traceSaveZip } from '../../lib/otel/node.js';
 import { AccountsFileError, credentialsFor, readAccountsFile, type WorkerAccounts } from './accounts.js';
 import { describeZipJob } from './job-id.js';
 import { checkRedisUrl, shownRedisUrl } from './redis.js';
 import { resumeZip } from './resume.js';
+import { startTelemetry } from './telemetry.js';
+import { hostOf, waitLine, waitState, type ZipJobRetry, type ZipJobState } from './waits.js';
 
 /** The queue both sides use unless ZIP_QUEUE says otherwise. */
 export const DEFAULT_QUEUE = 'pcloud-zip';
@@ -62,10 +69,16 @@ export interface ZipJobData {
 
 /**
  * What `job.updateProgress` receives (JSON: `etaMs` is null while unknown). A successful job
- * always ends with `fraction: 1`; its counts are null only when no attempt ever saw progress
- * (a zip recovered from an earlier attempt that died before its first poll).
+ * always ends with `fraction: 1` and state `done`; its counts are null only when no attempt ever
+ * saw progress (a zip recovered from an earlier attempt that died before its first poll). During
+ * a wait (`retrying`, `throttled`, `waiting`, `paused`) the counts are the latest known ones and
+ * `etaMs` is null: an ETA from before the wait would be stale by it (the next snapshot has one).
  */
 export interface ZipJobProgress {
+  /** Absent in progress written by a worker older than the field: read it as `running`. */
+  readonly state?: ZipJobState;
+  /** The retry under way, while `state` is `retrying` or `throttled`. */
+  readonly retry?: ZipJobRetry;
   readonly fraction: number;
   readonly files: number | null;
   readonly totalfiles: number | null;
@@ -181,7 +194,7 @@ async function zipFromEarlierAttempt(sent: ZipJobRef, job: Job<ZipJobData>, conn
 
 function progressOf(progress: ZipProgress, job: Job<ZipJobData>, worker: string): ZipJobProgress {
   const { fraction, files, totalfiles, bytes, totalbytes, etaMs } = progress;
-  return { fraction, files, totalfiles, bytes, totalbytes, etaMs: etaMs ?? null, attempt: job.attemptsStarted, worker };
+  return { state: 'running', fraction, files, totalfiles, bytes, totalbytes, etaMs: etaMs ?? null, attempt: job.attemptsStarted, worker };
 }
 
 function isZipJobProgress(value: unknown): value is ZipJobProgress {
@@ -197,7 +210,41 @@ export function finalProgress(latest: unknown, attempt: number, worker: string):
   const known = isZipJobProgress(latest) && latest.totalfiles !== null && latest.totalbytes !== null;
   const totalfiles = known ? latest.totalfiles : null;
   const totalbytes = known ? latest.totalbytes : null;
-  return { fraction: 1, files: totalfiles, totalfiles, bytes: totalbytes, totalbytes, etaMs: 0, attempt, worker };
+  return { state: 'done', fraction: 1, files: totalfiles, totalfiles, bytes: totalbytes, totalbytes, etaMs: 0, attempt, worker };
+}
+
+/**
+ * Reports each event of a zip's stream, one at a time: progress to the job's progress data; a
+ * wait to the progress data (its state, with the latest counts) and as one line to the job's log
+ * (a run of `waiting` as its first line only). A failed log write is reported to the worker's log
+ * and does not fail the job; a failed progress write does, like any progress write.
+ */
+function eventReporter(job: Job<ZipJobData>, config: WorkerConfig, apiUrl: string, note: Note): (event: ZipProgressEvent) => Promise<void> {
+  const host = hostOf(apiUrl);
+  // An earlier attempt's progress until this one has its own.
+  let latest: ZipJobProgress | undefined = isZipJobProgress(job.progress) ? job.progress : undefined;
+  // This attempt's own run of waiting: an earlier attempt's state does not count.
+  let waiting = false;
+  return async (event) => {
+    if (event.type === 'progress') {
+      waiting = false;
+      latest = progressOf(event.progress, job, config.name);
+      await job.updateProgress(latest);
+      return;
+    }
+    const { state, retry } = waitState(event);
+    if (!(state === 'waiting' && waiting)) {
+      const line = waitLine(event, host);
+      await note(line).catch((error: unknown) => {
+        config.log?.(`job ${job.id ?? '?'}: could not write to the job's log (${error instanceof Error ? error.message : String(error)}): ${line}`);
+      });
+    }
+    waiting = state === 'waiting';
+    const { fraction = 0, files = null, totalfiles = null, bytes = null, totalbytes = null } = latest ?? {};
+    // No ETA during a wait: the last one goes stale by the wait; the answer that ends it brings one.
+    latest = { state, ...(retry === undefined ? {} : { retry }), fraction, files, totalfiles, bytes, totalbytes, etaMs: null, attempt: job.attemptsStarted, worker: config.name };
+    await job.updateProgress(latest);
+  };
 }
 
 /** BullMQ retries plain errors (per the job's `attempts`) and never an `UnrecoverableError`. */
@@ -211,6 +258,12 @@ function asJobError(error: unknown, signal: AbortSignal | undefined): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/**
+ * `saveZip$` recording each zip as a `pcloud savezip` span (its requests below it) inside
+ * BullMQ's `process` span: nothing is recorded until an OpenTelemetry SDK is registered.
+ */
+const tracedSaveZip$ = traceSaveZip(saveZip$);
+
 /** What every pCloud call of one job is made with: its account, the API, its abort signal. */
 type Connection = Credentials & { readonly apiUrl: string; readonly signal?: AbortSignal };
 
@@ -223,7 +276,8 @@ type Note = (line: string) => Promise<void>;
  * before it stored the reference: that zip is taken as the result.
  */
 async function startZip(config: WorkerConfig, job: Job<ZipJobData>, connection: Connection, note: Note): Promise<PCloudFileMetadata> {
-  const save$ = saveZip$({ ...connection, ...job.data.tree, ...job.data.destination });
+  const save$ = tracedSaveZip$({ ...connection, ...job.data.tree, ...job.data.destination });
+  const report = eventReporter(job, config, connection.apiUrl, note);
   let sent: ZipJobRef | undefined;
   try {
     return await lastValueFrom(
@@ -243,7 +297,11 @@ async function startZip(config: WorkerConfig, job: Job<ZipJobData>, connection: 
             case 'saved':
               return event.metadata;
             case 'progress':
-              await job.updateProgress(progressOf(event.progress, job, config.name));
+            case 'retrying':
+            case 'waiting':
+            case 'paused':
+            case 'resumed':
+              await report(event);
               return undefined;
             default:
               // Events this worker does not know (a newer library's) are not its business.
@@ -296,8 +354,9 @@ export function zipProcessor(config: WorkerConfig): Processor<ZipJobData, PCloud
       if (ref !== undefined) {
         // An earlier attempt sent savezip: watch that zip rather than start another.
         await note(`re-attaching to the zip an earlier attempt started at ${new Date(ref.startedAt).toISOString()} (attempt ${job.attemptsStarted})`);
-        const onProgress = (progress: ZipProgress): Promise<void> => job.updateProgress(progressOf(progress, job, config.name));
-        const resumed = await resumeZip(ref, { credentials, apiUrl: config.apiUrl, signal, onProgress });
+        // The host polled is the one pinned in the reference (the library checks it is trusted).
+        const onEvent = eventReporter(job, config, ref.apiUrl, note);
+        const resumed = await resumeZip(ref, { credentials, apiUrl: config.apiUrl, signal, onEvent });
         if (resumed.kind === 'saved') return await succeed(resumed.metadata);
         if (resumed.kind === 'taken') {
           const reason = `${describeZipJob(job.data)} holds a file older than this job: its zip could not be saved there`;
@@ -315,10 +374,17 @@ export function zipProcessor(config: WorkerConfig): Processor<ZipJobData, PCloud
   };
 }
 
-/** Starts consuming the queue. */
+/** The tracer name of BullMQ's own spans (`process`, ...) in the worker and the producer. */
+export const BULLMQ_TRACER = 'pcloud-zip-worker';
+
+/**
+ * Starts consuming the queue. BullMQ's telemetry makes each job a `process` span, continuing the
+ * trace of the producer's `add` (the job carries its context); the processor runs inside it.
+ */
 export function startZipWorker(config: WorkerConfig): Worker<ZipJobData, PCloudFileMetadata> {
   return new Worker<ZipJobData, PCloudFileMetadata>(config.queue, zipProcessor(config), {
     connection: { url: config.redisUrl },
+    telemetry: new BullMQOtel({ tracerName: BULLMQ_TRACER }),
     name: config.name,
     concurrency: config.concurrency,
     lockDuration: config.lockDuration,
@@ -337,6 +403,8 @@ export async function stopZipWorker(worker: Worker<ZipJobData, PCloudFileMetadat
 }
 
 function main(): void {
+  // First: spans are recorded only once an SDK is registered (OTEL_TRACES_EXPORTER=console).
+  const tracing = startTelemetry(process.env);
   let config: WorkerConfig;
   try {
     config = configFromEnv(process.env);
@@ -382,7 +450,7 @@ function main(): void {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   // The host only: a redis:// URL may carry a password.
-  log(`consuming '${config.queue}' on ${shownRedisUrl(config.redisUrl)} (concurrency ${config.concurrency})`);
+  log(`consuming '${config.queue}' on ${shownRedisUrl(config.redisUrl)} (concurrency ${config.concurrency})${tracing ? '; spans to the console' : ''}`);
 }
 
 // Run only as a program, not when the producer or a test imports the job contract from here.

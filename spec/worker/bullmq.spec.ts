@@ -443,8 +443,11 @@ it('a retry whose zip pCloud no longer knows (1901) sends savezip again and adop
     // The retry stored the reference of its own savezip.
     expect(done?.data.zipJob?.progresshash).toBe(savezipsTo(topath)[0]?.params.progresshash);
     expect(filesOf(await unzip(user.readFile(topath)!))).toEqual(new Map([['only.bin', Buffer.alloc(3_000, 7)]]));
-    // Each decision in the job's log, in order.
-    expect(await jobLog(gone.id)).toEqual([
+    // Each decision in the job's log, in order. A poll may reach pCloud before savezip's 2004
+    // does and be told 1901 "not registered yet": that wait's line may come in between.
+    const waitLine = /^pCloud has not registered the zip yet: polling again in \S+ m?s$/;
+    const log = await jobLog(gone.id);
+    expect(log.filter((line) => !waitLine.test(line))).toEqual([
       expect.stringMatching(/^re-attaching to the zip an earlier attempt started at \S+ \(attempt 2\)$/),
       'pCloud no longer knows that zip (1901): sending savezip again',
       `savezip sent to ${topath}; its reference is stored for retries`,
@@ -478,6 +481,17 @@ it('one job per destination: the id is derived from account and destination, a s
     const inFolder = await enqueueZip(queue, byFolder);
     added.push(inFolder.id ?? '');
     await expect(enqueueZip(queue, byFolder)).rejects.toThrow('a job for a:b.zip in folder 5 is already in the queue');
+
+    // Two adds in one millisecond (a fast machine): the second is refused all the same.
+    const sameMs = { tree: { folderid: '0' }, destination: { topath: '/zips/same-ms.zip' } };
+    const now = jest.spyOn(Date, 'now').mockReturnValue(Date.now());
+    try {
+      const once = await enqueueZip(queue, sameMs);
+      added.push(once.id ?? '');
+      await expect(enqueueZip(queue, sameMs)).rejects.toThrow(DuplicateZipJobError);
+    } finally {
+      now.mockRestore();
+    }
 
     // The command line says so in one line, exit 1.
     const run = await runCli('examples/worker/producer.ts', ['--folderid', '0', '--topath', '/zips/a:b.zip'], { REDIS_URL: redisUrl, ZIP_QUEUE: QUEUE });
@@ -544,3 +558,114 @@ it('jobs of two accounts run at once in one worker, each zip in its own account'
     expect(returned).toMatchObject({ fileid: (owner.stat('/zips/same.zip') as FileMetadata).fileid });
   }
 }, 40_000);
+
+describe('waits are visible to operators: a line per retry in the job log, the state in its progress data', () => {
+  /** The states of the job's progress data, in the order the QueueEvents stream delivered them. */
+  const statesOf = (id: string | undefined): Array<string | undefined> => progress.filter((p) => p.jobId === id).map((p) => p.data.state);
+
+  /**
+   * Runs one job of `files` x 6 kB (0.5 s each) in an in-process worker until it ends; `fault` is
+   * injected once the worker is ready, or (`afterProgress`) once the job reported a zipped file.
+   */
+  async function runWithFault(name: string, files: number, fault: () => void, afterProgress = false): Promise<{ id: string; log: string[]; data: ZipJobProgress[] }> {
+    slowSource(name, files, 6_000);
+    const worker = startZipWorker(inProcessConfig(`waits-${name}`));
+    try {
+      await worker.waitUntilReady();
+      if (!afterProgress) fault();
+      const added = await enqueueZip(queue, job(name));
+      if (afterProgress) {
+        await waitFor(`progress of ${name}`, () => progress.some((p) => p.jobId === added.id && (p.data.files ?? 0) >= 1), 10_000, POLL_MS);
+        fault();
+      }
+      await waitFor(`the job ${name} to finish`, async () => (await queue.getJob(added.id ?? ''))?.finishedOn !== undefined, 20_000, POLL_MS);
+      const done = await queue.getJob(added.id ?? '');
+      expect({ state: await done?.getState(), failedReason: done?.failedReason }).toEqual({ state: 'completed', failedReason: undefined });
+      expect(done?.progress).toMatchObject({ state: 'done', fraction: 1 });
+      const data = progress.filter((p) => p.jobId === added.id).map((p) => p.data);
+      const log = await jobLog(added.id);
+      // Neither the token nor the emulator's error text reaches Redis.
+      expect(JSON.stringify([log, data, done?.progress])).not.toContain(user.auth);
+      expect(JSON.stringify(log)).not.toMatch(/server-text|Service Unavailable/i);
+      return { id: added.id ?? '', log, data };
+    } finally {
+      fake.clearFaults();
+      await worker.close();
+    }
+  }
+
+  it('an HTTP 503 with Retry-After: one log line with its reason and attempt, state retrying, then running again', async () => {
+    // 6 x 6 kB: about 3 s, still zipping after the 1 s wait (the fault comes after the first file).
+    const { id, log, data } = await runWithFault(
+      'retry-503',
+      6,
+      () => {
+        fake.inject('savezipprogress', { type: 'http', status: 503, body: 'server-text', headers: { 'Retry-After': '1' } });
+      },
+      true,
+    );
+    const host = new URL(fake.url).host;
+    const retries = log.filter((line) => line.startsWith('retrying'));
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toMatch(new RegExp(`^retrying in \\d+(\\.\\d)? s: HTTP 503 from ${host.replace(/\./g, '\\.')} \\(attempt 1 of 5\\)$`));
+    const retrying = data.find((d) => d.state === 'retrying');
+    expect(retrying?.retry).toMatchObject({ attempt: 1, maxRetries: 5, reason: 'HTTP 503' });
+    expect(retrying?.retry?.delayMs).toBeGreaterThanOrEqual(1_000);
+    // The counts of before the wait, but no ETA: it would be stale by the wait.
+    expect(typeof retrying?.files).toBe('number');
+    expect(retrying?.etaMs).toBeNull();
+    // After the wait, progress again ('running'), then done.
+    const states = statesOf(id);
+    expect(states.slice(states.indexOf('retrying'))).toEqual(expect.arrayContaining(['retrying', 'running', 'done']));
+    expect(states.lastIndexOf('running')).toBeGreaterThan(states.indexOf('retrying'));
+    expect(states.at(-1)).toBe('done');
+  }, 30_000);
+
+  it('pCloud rate limiting (4000): one "throttled" line, state throttled, then running again', async () => {
+    // The library waits a rate limit out at least 4.7 s (rate-limit-wait.ts, the default schedule):
+    // 16 x 6 kB at 12 kB/s, about 8 s, still zipping when polling resumes.
+    const { id, log, data } = await runWithFault('throttle-4000', 16, () => {
+      fake.inject('savezipprogress', { type: 'api-error', code: 4000, error: 'server-text: too many login tries' });
+    });
+    expect(log.filter((line) => line.startsWith('throttled'))).toEqual([expect.stringMatching(/^throttled by pCloud \(4000\): retrying in \d+(\.\d)? s \(attempt 1 of 5\)$/)]);
+    const throttled = data.find((d) => d.state === 'throttled');
+    expect(throttled?.retry).toMatchObject({ attempt: 1, maxRetries: 5, reason: 'pCloud error 4000' });
+    expect(throttled?.retry?.delayMs).toBeGreaterThanOrEqual(4_700);
+    const states = statesOf(id);
+    expect(states.lastIndexOf('running')).toBeGreaterThan(states.indexOf('throttled'));
+    expect(states.at(-1)).toBe('done');
+  }, 30_000);
+
+  it('a re-attach (zipProgressEvents$ in resume.ts) tells its waits the same way', async () => {
+    // 18 x 6 kB at 12 kB/s: about 9 s, still running when the second worker re-attaches.
+    slowSource('reattach-503', 18, 6_000);
+    const handed = await enqueueZip(queue, job('reattach-503'));
+    const first = startZipWorker(inProcessConfig('waits-first'));
+    try {
+      await waitFor('progress from the first worker', () => progress.some((p) => p.jobId === handed.id && p.data.worker === 'waits-first' && p.data.fraction < 1), 10_000, POLL_MS);
+    } finally {
+      await stopZipWorker(first);
+    }
+    fake.inject('savezipprogress', { type: 'http', status: 503, headers: { 'Retry-After': '1' } });
+    const second = startZipWorker(inProcessConfig('waits-second'));
+    try {
+      await waitFor('the re-attached job to finish', async () => (await queue.getJob(handed.id ?? ''))?.finishedOn !== undefined, 25_000, POLL_MS);
+    } finally {
+      fake.clearFaults();
+      await second.close();
+    }
+    const done = await queue.getJob(handed.id ?? '');
+    expect(await done?.getState()).toBe('completed');
+    const log = await jobLog(handed.id);
+    const reattach = log.findIndex((line) => line.startsWith('re-attaching'));
+    expect(reattach).toBeGreaterThanOrEqual(0);
+    // The retry line is the re-attach's: after it, with the second worker's name on it.
+    expect(log.slice(reattach).filter((line) => /^retrying in .* s: HTTP 503 from .* \(attempt 1 of 5\)$/.test(line))).toHaveLength(1);
+    const { logs } = await queue.getJobLogs(handed.id ?? '');
+    expect(logs.filter((line) => line.startsWith('waits-second: retrying in'))).toHaveLength(1);
+    const second$ = progress.filter((p) => p.jobId === handed.id && p.data.worker === 'waits-second').map((p) => p.data.state);
+    expect(second$).toContain('retrying');
+    expect(second$.lastIndexOf('running')).toBeGreaterThan(second$.indexOf('retrying'));
+    expect(JSON.stringify([logs, progress.filter((p) => p.jobId === handed.id)])).not.toContain(user.auth);
+  }, 40_000);
+});
