@@ -12,15 +12,18 @@ import { join } from 'node:path';
 const DEFAULT_CYCLES = 10_000;
 const CYCLES = Number(process.env.LEAK_CYCLES ?? DEFAULT_CYCLES);
 const CONCURRENCY = 16;
-/** Generous: ~3 ms of CPU per cycle, on a machine shared with other jobs. */
-const PROBE_LIMIT_MS = 60_000 + CYCLES * 30;
+/** Generous: ~3 ms of CPU per cycle on a machine shared with other jobs, and room for the confirming half. */
+const PROBE_LIMIT_MS = 60_000 + CYCLES * 45;
 /**
  * Heap growth tolerated after gc. Measured: 1-2 MB one-time (JIT code, pools) whatever the
- * count, and ~0.1 MB between the two halves. A leak grows with cycles: 200 bytes retained per
+ * count, and 0.1-0.6 MB between the two halves on a quiet machine (1.07 MB once, on Node 22
+ * under CI's load: then one more half is measured, see the probe). A leak grows with cycles: 200 bytes retained per
  * cycle would add 1 MB over the second half of 10,000 (one retained stream is several KB).
  */
 const HEAP_BOUND_BYTES = 3 * 1024 * 1024;
 const HALF_BOUND_BYTES = 1024 * 1024;
+/** The probe's warm-up cycles (its default), before the baseline. */
+const WARMUP = 400;
 
 interface ProbeResult {
   crashed?: string;
@@ -30,6 +33,8 @@ interface ProbeResult {
   gcExposed: boolean;
   heapDelta: number;
   secondHalfHeapDelta: number;
+  /** One more half's growth, measured only when the second half's passed HALF_BOUND_BYTES. */
+  confirmHeapDelta?: number;
   baselineResources: Record<string, number>;
   finalResources: Record<string, number>;
   openAfterPause: number;
@@ -45,7 +50,7 @@ function runProbe(cycles: number): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', join('spec', 'reliability', 'leak-probe.ts'), String(cycles), String(CONCURRENCY)],
+      ['--expose-gc', '--import', 'tsx', join('spec', 'reliability', 'leak-probe.ts'), String(cycles), String(CONCURRENCY), String(WARMUP), String(HALF_BOUND_BYTES)],
       { cwd: root, maxBuffer: 1 << 20, timeout: PROBE_LIMIT_MS },
       (error, stdout, stderr) => {
         const line = stdout.trim().split('\n').at(-1) ?? '';
@@ -100,6 +105,8 @@ describe('leaks', () => {
 
     // Heap: back to baseline within a small bound after gc.
     expect(result.heapDelta).toBeLessThan(HEAP_BOUND_BYTES);
-    expect(result.secondHalfHeapDelta).toBeLessThan(HALF_BOUND_BYTES);
+    // A leak grows in every half: the second half, or when it passed the bound, one more half
+    // (a one-off under load does not repeat; a leak would add as much again).
+    expect(Math.min(result.secondHalfHeapDelta, result.confirmHeapDelta ?? Infinity)).toBeLessThan(HALF_BOUND_BYTES);
   }, PROBE_LIMIT_MS + 10_000);
 });
