@@ -288,8 +288,12 @@ describe.each(ENGINES)('$name', (engine) => {
       const run = await page.evaluate(() => (window as unknown as { run: { abortedAt: number; fetched: { url: string; at: number }[] } }).run, undefined);
       expect(run.fetched.filter((call) => call.at >= run.abortedAt)).toEqual([]);
       expect(run.fetched.map((call) => new URL(call.url).pathname)).toEqual(expect.arrayContaining(['/savezip', '/savezipprogress']));
-      // And the emulator got nothing the page did not fetch before the abort.
-      expect(emulator().requests.slice(before).filter((r) => r.httpMethod !== 'OPTIONS')).toHaveLength(run.fetched.length);
+      // And the emulator got nothing the page did not fetch before the abort. A poll fetched just
+      // before it is aborted with savezip and may never be sent (as Firefox did in the web demo's
+      // cancel spec): every fetch, or all but that one.
+      const received = emulator().requests.slice(before).filter((r) => r.httpMethod !== 'OPTIONS').length;
+      expect(received).toBeLessThanOrEqual(run.fetched.length);
+      expect(received).toBeGreaterThanOrEqual(run.fetched.length - 1);
     });
   }, 30_000);
 });
