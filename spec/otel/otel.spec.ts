@@ -5,6 +5,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { PCloudApiError, saveZip$, type SaveZipEvent, type SaveZipOptions, TransportError, zipProgressEvents$ } from '../../lib/index.js';
 import { traceSaveZip, traceZipProgress } from '../../lib/otel/node.js';
 import { type FakePCloud, type FakeUser, startFakePCloud } from '../../lib/testing/index.js';
+import { seedFolder } from '../support/seed.js';
 import { waitFor } from '../support/wait.js';
 import { sumWhere, type TestTelemetry, testTelemetry } from './telemetry.js';
 
@@ -22,10 +23,7 @@ describe('pcloud-zip-progress/otel', () => {
   beforeEach(async () => {
     fake = await startFakePCloud({ bytesPerSecond: 20_000 });
     user = fake.addUser();
-    for (let i = 0; i < 4; i++) user.writeFile(`/src/part-${i}.bin`, Buffer.alloc(800, i));
-    const src = user.stat('/src');
-    if (src === undefined || !('folderid' in src)) throw new Error('seeding failed');
-    folderid = src.folderid;
+    folderid = seedFolder(user, '/src', 4, 800);
     otel = testTelemetry();
   });
   afterEach(async () => {

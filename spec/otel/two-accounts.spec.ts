@@ -2,6 +2,7 @@ import { filter, lastValueFrom, map, toArray } from 'rxjs';
 import { saveZip$, zipProgressEvents$ } from '../../lib/index.js';
 import { traceSaveZip, traceZipProgress } from '../../lib/otel/node.js';
 import { type FakePCloud, type FakeUser, startFakePCloud } from '../../lib/testing/index.js';
+import { seedFolder } from '../support/seed.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -15,12 +16,7 @@ describe('pcloud-zip-progress/otel in Node: one connection pool per account by d
   let bob: FakeUser;
   const backoff = { initialDelay: 5, maxDelay: 20, jitter: 'none' } as const;
 
-  const seed = (user: FakeUser, files: number): number => {
-    for (let i = 0; i < files; i++) user.writeFile(`/src/${user.email}-${i}.bin`, Buffer.alloc(2_000, i));
-    const src = user.stat('/src');
-    if (src === undefined || !('folderid' in src)) throw new Error('seeding failed');
-    return src.folderid;
-  };
+  const seed = (user: FakeUser, files: number): number => seedFolder(user, '/src', files, 2_000, (i) => `${user.email}-${i}.bin`);
 
   beforeEach(async () => {
     fake = await startFakePCloud({ bytesPerSecond: 40_000 });

@@ -4,6 +4,7 @@ import { saveZip$, type SaveZipEvent, zipFileMetadata$, type ZipJobRef, zipProgr
 import { type FakePCloud, type FakeUser, startFakePCloud } from '../../lib/testing/index.js';
 import { collect } from '../support/collect.js';
 import { listenLoopback, type Listening } from '../support/listen-loopback.js';
+import { folderidOf } from '../support/seed.js';
 
 /**
  * Where the token goes, over real HTTP. Public host names cannot be served from a test, so a
@@ -23,9 +24,7 @@ describe('the token goes only to trusted hosts (pinning and re-attach)', () => {
     fake = await startFakePCloud({ bytesPerSecond: 1_000_000, hostname: currentserverHostname });
     user = fake.addUser();
     user.writeFile('/src/a.txt', 'hello');
-    const src = user.stat('/src');
-    if (src === undefined || !('folderid' in src)) throw new Error('seeding failed');
-    folderid = src.folderid;
+    folderid = folderidOf(user, '/src');
     arrived = [];
     foreign = await listenLoopback(
       createServer((req, res) => {

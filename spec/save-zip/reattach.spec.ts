@@ -3,6 +3,7 @@ import { saveZip$, type SaveZipEvent, zipFileMetadata$, type ZipJobRef, zipProgr
 import { type FakePCloud, type FakeUser, startFakePCloud } from '../../lib/testing/index.js';
 import { collect } from '../support/collect.js';
 import { requestsOf } from '../support/requests.js';
+import { seedFolder } from '../support/seed.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 /** Hand-off and resume against the emulator over real HTTP: a job watched by someone else. */
@@ -14,10 +15,7 @@ describe('re-attach to a zip job', () => {
   async function start(options: Parameters<typeof startFakePCloud>[0] = {}): Promise<void> {
     fake = await startFakePCloud({ bytesPerSecond: 20_000, ...options });
     user = fake.addUser();
-    for (let i = 0; i < 6; i++) user.writeFile(`/src/part-${i}.bin`, Buffer.alloc(800, i));
-    const src = user.stat('/src');
-    if (src === undefined || !('folderid' in src)) throw new Error('seeding failed');
-    folderid = src.folderid;
+    folderid = seedFolder(user, '/src', 6, 800);
     user.mkdir('/out');
   }
   afterEach(async () => {

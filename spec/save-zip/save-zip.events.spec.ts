@@ -1,6 +1,7 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { PCloudApiError, saveZip$, type SaveZipEvent, type SaveZipOptions, TransportError } from '../../lib/index.js';
 import { type FakePCloud, type FakeUser, startFakePCloud } from '../../lib/testing/index.js';
+import { seedFolder } from '../support/seed.js';
 
 /**
  * saveZip$ tells its waits against the emulator over real HTTP: each fault of a progress poll
@@ -15,10 +16,7 @@ describe('saveZip$: the waits, as events', () => {
   beforeEach(async () => {
     fake = await startFakePCloud({ bytesPerSecond: 20_000 });
     user = fake.addUser();
-    for (let i = 0; i < 4; i++) user.writeFile(`/src/part-${i}.bin`, Buffer.alloc(800, i));
-    const src = user.stat('/src');
-    if (src === undefined || !('folderid' in src)) throw new Error('seeding failed');
-    folderid = src.folderid;
+    folderid = seedFolder(user, '/src', 4, 800);
   });
   afterEach(async () => {
     await fake.close();

@@ -3,6 +3,7 @@ import { PCloudApiError, saveZip$, type SaveZipEvent, type SaveZipOptions } from
 import { type FakePCloud, type FakeUser, startFakePCloud } from '../../lib/testing/index.js';
 import { collect } from '../support/collect.js';
 import { requestsOf } from '../support/requests.js';
+import { folderidOf } from '../support/seed.js';
 import { sleep, waitFor } from '../support/wait.js';
 import { filesOf, unzip } from '../testing/helpers.js';
 
@@ -22,9 +23,7 @@ describe('saveZip$', () => {
       contents.set(`part-${i}.bin`, data);
       user.writeFile(`/src/part-${i}.bin`, data);
     }
-    const src = user.stat('/src');
-    if (src === undefined || !('folderid' in src)) throw new Error('seeding failed');
-    folderid = src.folderid;
+    folderid = folderidOf(user, '/src');
     user.mkdir('/out');
   }
   afterEach(async () => {

@@ -2,6 +2,7 @@ import { Agent } from 'undici';
 import { concatMap, firstValueFrom, lastValueFrom, merge, timer, toArray } from 'rxjs';
 import { saveZip$, type SaveZipEvent, zipFileMetadata$, type ZipJobRef, zipProgress$ } from '../../lib/index.js';
 import { type FakePCloud, type FakeUser, startFakePCloud } from '../../lib/testing/index.js';
+import { seedFolder } from '../support/seed.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -16,12 +17,7 @@ describe('two accounts in one process (emulator binds connections, as pCloud doe
   const fast = { initialDelay: 5, maxDelay: 20, jitter: 'none' } as const;
 
   /** Each account's own tree: Ann 3 files, Bob 5, so a crossed job shows in its totals. */
-  const seed = (user: FakeUser, files: number): number => {
-    for (let i = 0; i < files; i++) user.writeFile(`/src/${user.email}-${i}.bin`, Buffer.alloc(2_000, i));
-    const src = user.stat('/src');
-    if (src === undefined || !('folderid' in src)) throw new Error('seeding failed');
-    return src.folderid;
-  };
+  const seed = (user: FakeUser, files: number): number => seedFolder(user, '/src', files, 2_000, (i) => `${user.email}-${i}.bin`);
 
   beforeEach(async () => {
     fake = await startFakePCloud({ bytesPerSecond: 40_000 });

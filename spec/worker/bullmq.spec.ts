@@ -7,7 +7,6 @@
  * destination, and two accounts served at once.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { QueueEvents, Worker } from 'bullmq';
 import { startFakePCloud } from '../../lib/testing/index.js';
@@ -25,6 +24,7 @@ import {
   type ZipJobProgress,
 } from '../../examples/worker/worker.js';
 import { requestsOf } from '../support/requests.js';
+import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { runCli } from '../support/run-cli.js';
 import { waitFor } from '../support/wait.js';
 import { call, filesOf, unzip } from '../testing/helpers.js';
@@ -36,21 +36,6 @@ const JOBS = 20;
 const SPEED = 12_000;
 /** Conditions here query Redis or child output: poll every 50 ms, not the default 5. */
 const POLL_MS = 50;
-
-/** A port nothing listens on right now (bind to 0, read it, close). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 interface Child {
   readonly proc: ChildProcess;
@@ -93,7 +78,7 @@ async function stop(child: Child, signal: NodeJS.Signals, timeoutMs: number): Pr
   return result;
 }
 
-let redis: Child | undefined;
+let redis: RedisServer | undefined;
 let redisUrl: string;
 let fake: FakePCloud;
 let user: FakeUser;
@@ -173,16 +158,8 @@ beforeAll(async () => {
     // Not a skip: BullMQ loads ioredis lazily and would fail deep inside a child process.
     throw new Error("BullMQ needs the 'ioredis' package: add it to devDependencies (npm install -D ioredis)");
   }
-  const port = await freePort();
-  const server = start(process.env.REDIS_SERVER ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  await waitFor(`redis-server to start (install the Debian package 'redis-server')`, () => {
-    if (server.proc.exitCode !== null || server.output.some((line) => line.includes('ENOENT'))) {
-      throw new Error(`redis-server did not start (install the Debian package 'redis-server' or set REDIS_SERVER):\n${server.output.join('')}`);
-    }
-    return server.output.some((line) => line.includes('Ready to accept connections'));
-  }, 5_000, POLL_MS);
-  redis = server;
-  redisUrl = `redis://127.0.0.1:${port}`;
+  redis = await startRedisServer();
+  redisUrl = redis.url;
 
   fake = await startFakePCloud({ bytesPerSecond: SPEED, log: (line) => serverLog.push(line) });
   user = fake.addUser();
@@ -199,14 +176,11 @@ beforeAll(async () => {
 afterAll(async () => {
   // Every process, even after a failure: SIGKILL the workers still running and reap them; close
   // the Redis clients while Redis is up (else they keep reconnecting); stop Redis last.
-  const workers = children.filter((child) => child !== redis);
-  await Promise.all(workers.map((child) => stop(child, 'SIGKILL', 5_000).catch(() => undefined)));
+  await Promise.all(children.map((child) => stop(child, 'SIGKILL', 5_000).catch(() => undefined)));
   await events?.close();
   await queue?.close();
   await fake?.close();
-  if (redis !== undefined) await stop(redis, 'SIGTERM', 5_000).catch(() => undefined);
-  // Also a redis-server that never became ready.
-  await Promise.all(children.map((child) => stop(child, 'SIGKILL', 5_000).catch(() => undefined)));
+  await redis?.stop();
 }, 20_000);
 
 it('two workers complete 20 jobs exactly once, one SIGKILLed mid-job: its retry re-attaches, one savezip', async () => {

@@ -3,30 +3,20 @@
  * is one line naming what to fix, with a non-zero exit code, and never a stack trace.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main as producer } from '../../examples/worker/producer.js';
 import { configFromEnv, WorkerConfigError } from '../../examples/worker/worker.js';
+import { freePort } from '../support/free-port.js';
 import { expectOneLineFailure, runCli } from '../support/run-cli.js';
-
-/** A loopback port nothing listens on (bound, read, closed). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => { resolve(port); });
-    });
-  });
-}
 
 const PRODUCER = 'examples/worker/producer.ts';
 const WORKER = 'examples/worker/worker.ts';
 let nowhere: string;
 
 beforeAll(async () => {
-  // With a password, which no output may show.
-  nowhere = `redis://zipper:s3cret@127.0.0.1:${await closedPort()}/0`;
+  // A port nothing listens on, with a password, which no output may show.
+  nowhere = `redis://zipper:s3cret@127.0.0.1:${await freePort()}/0`;
 });
 
 describe('producer', () => {

@@ -4,9 +4,6 @@
  * BullMQ `add` span, the worker's BullMQ `process` span, the library's `pcloud savezip` span and
  * its requests form one trace; a retry is a `retrying` event on the job span; no token anywhere.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -19,30 +16,16 @@ import { DEFAULT_MAX_STALLED_COUNT, startZipWorker, stopZipWorker } from '../../
 import { lastValueFrom, takeWhile, toArray } from 'rxjs';
 import { type PCloudFileMetadata, saveZip$, type ZipJobRef } from '../../lib/node.js';
 import type { ZipJobData } from '../../examples/worker/worker.js';
+import { type RedisServer, startRedisServer } from '../support/redis-server.js';
+import { seedFolder } from '../support/seed.js';
 import { waitFor } from '../support/wait.js';
 import { type TestTelemetry, testTelemetry } from '../otel/telemetry.js';
 
-const ROOT = join(__dirname, '..', '..');
 const QUEUE = `zip-otel-spec-${process.pid}`;
 /** Conditions here query Redis: poll every 50 ms. */
 const POLL_MS = 50;
 
-/** A port nothing listens on right now (bind to 0, read it, close). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
-
-let redis: ChildProcess | undefined;
+let redis: RedisServer | undefined;
 let redisUrl: string;
 let fake: FakePCloud;
 let user: FakeUser;
@@ -51,18 +34,8 @@ let queue: ZipQueue | undefined;
 let worker: Worker<ZipJobData, PCloudFileMetadata> | undefined;
 
 beforeAll(async () => {
-  const port = await freePort();
-  const output: string[] = [];
-  const server = spawn(process.env.REDIS_SERVER ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  server.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  server.once('error', (error) => output.push(String(error)));
-  redis = server;
-  await waitFor(`redis-server to start (install the Debian package 'redis-server')`, () => {
-    if (server.exitCode !== null || output.some((line) => line.includes('ENOENT'))) throw new Error(`redis-server did not start:\n${output.join('')}`);
-    return output.some((line) => line.includes('Ready to accept connections'));
-  }, 5_000, POLL_MS);
-  redisUrl = `redis://127.0.0.1:${port}`;
+  redis = await startRedisServer();
+  redisUrl = redis.url;
   // 2 files of 10 kB at 10 kB/s: about 2 s of zipping, several polls.
   fake = await startFakePCloud({ bytesPerSecond: 10_000 });
   user = fake.addUser();
@@ -71,11 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fake?.close();
-  if (redis !== undefined && redis.exitCode === null) {
-    const exited = new Promise((resolve) => redis?.once('exit', resolve));
-    redis.kill('SIGTERM');
-    await exited;
-  }
+  await redis?.stop();
 }, 10_000);
 
 beforeEach(() => {
@@ -101,10 +70,8 @@ afterEach(async () => {
  * Enqueues a zip of two 10 kB files (with `zipJob`: as the retry of an attempt that sent savezip
  * and died, whose reference it makes) with the producer's queue, served by an in-process worker; resolves once it completed. */
 async function zipThroughQueue(name: string, zipJob?: (data: ZipJobData) => Promise<ZipJobRef>): Promise<void> {
-  for (let k = 0; k < 2; k++) user.writeFile(`/src/${name}/f${k}.bin`, Buffer.alloc(10_000, k));
-  const folder = user.stat(`/src/${name}`);
-  if (folder === undefined || !('folderid' in folder)) throw new Error('seeding failed');
-  const data: ZipJobData = { tree: { folderid: folder.folderid }, destination: { topath: `/zips/${name}.zip` } };
+  const folderid = seedFolder(user, `/src/${name}`, 2, 10_000, (k) => `f${k}.bin`);
+  const data: ZipJobData = { tree: { folderid }, destination: { topath: `/zips/${name}.zip` } };
   queue = openZipQueue(redisUrl, QUEUE);
   worker = startZipWorker({
     redisUrl, queue: QUEUE, apiUrl: fake.url, credentials: { auth: user.auth }, name: `otel-${name}`, concurrency: 1, lockDuration: 5_000, stalledInterval: 5_000,
