@@ -5,11 +5,10 @@
  * with the reason, a countdown and the attempt, then the bar again; or, when the retries run
  * out, the error and its hint. Screenshots go to .tmp/screenshots/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type Locator, type Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from './engines/chromium.js';
+import { launchChromium, pageWithErrors } from './engines/chromium.js';
 import { buildAngularApp } from '../../examples/angular/server/build.js';
 import { startAngularDemo, type AngularDemo } from '../../examples/angular/server/serve.js';
 import { sleep, waitFor } from '../support/wait.js';
@@ -28,11 +27,11 @@ let page: Page;
 let pageErrors: string[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' or set CHROMIUM_PATH`);
+  // First: a machine without Chromium fails here, before the build.
+  browser = await launchChromium();
   await mkdir(SHOTS, { recursive: true });
   // Its own output folder: angular.spec.ts may build at the same time.
   appDir = await buildAngularApp({ workspace: join(ROOT, 'examples/angular'), outputPath: join(ROOT, '.tmp/angular/e2e-reconnecting-dist') });
-  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
@@ -42,10 +41,7 @@ afterAll(async () => {
 beforeEach(async () => {
   if (browser === undefined) throw new Error('beforeAll failed');
   demo = await startAngularDemo({ appDir, files: FILES, seconds: SECONDS });
-  const context = await browser.newContext({ viewport: { width: 900, height: 600 } });
-  page = await context.newPage();
-  pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  ({ page, errors: pageErrors } = await pageWithErrors(browser, { width: 900, height: 600 }));
   // The injected 5xx answers are expected (Chromium logs each as a failed resource); nothing else.
   page.on('console', (message) => {
     if (message.type() === 'error' && !/status of 50[23]/.test(message.text())) pageErrors.push(message.text());

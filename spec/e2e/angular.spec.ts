@@ -3,11 +3,10 @@
  * configuration), served by examples/angular/server next to a seeded pCloud emulator (another
  * origin), driven through its UI. Screenshots go to .tmp/e2e/ for a person to look at.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type Locator, type Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from './engines/chromium.js';
+import { launchChromium, pageWithErrors } from './engines/chromium.js';
 import { buildAngularApp } from '../../examples/angular/server/build.js';
 import { startAngularDemo, type AngularDemo } from '../../examples/angular/server/serve.js';
 import { requestsOf } from '../support/requests.js';
@@ -27,14 +26,11 @@ let page: Page;
 let pageErrors: string[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    // Not a skip: a CI image without a browser must be noticed, not silently pass.
-    throw new Error(`Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' or set CHROMIUM_PATH`);
-  }
+  // First: a machine without Chromium fails here, before the build.
+  browser = await launchChromium();
   await mkdir(SHOTS, { recursive: true });
   // Once per test run: about a minute cold, seconds with the Angular CLI's cache in .tmp/.
   appDir = await buildAngularApp({ workspace: join(ROOT, 'examples/angular'), outputPath: join(ROOT, '.tmp/angular/e2e-dist') });
-  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
@@ -46,10 +42,7 @@ beforeEach(async () => {
   demo = await startAngularDemo({ appDir, files: FILES, seconds: SECONDS });
   demo.user.writeFile('/zips/taken.zip', 'an older zip');
   // A fresh profile per test: no state carried from one test to the next.
-  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
-  page = await context.newPage();
-  pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  ({ page, errors: pageErrors } = await pageWithErrors(browser, { width: 900, height: 900 }));
   page.on('console', (message) => {
     if (message.type() === 'error') pageErrors.push(message.text());
   });

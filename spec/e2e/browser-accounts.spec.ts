@@ -11,11 +11,11 @@
  * browser's connections (spec/support/socket-numbering-server.ts): the spec sees which
  * connection carried which token. Screenshots go to .tmp/e2e/ (gitignored).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from './engines/chromium.js';
+import { launchChromium } from './engines/chromium.js';
 import { startWebDemo, type WebDemo } from '../../examples/browser/server.js';
 import { CONNECTION_IDLE_MS } from '../../examples/browser/connection-owners.js';
 import { startFakePCloud, type FakePCloud, type FakeUser } from '../../lib/testing/index.js';
@@ -43,9 +43,6 @@ function seed(user: FakeUser, name: string): number {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' (npm test does it as root) or set CHROMIUM_PATH`);
-  }
   mkdirSync(SHOTS, { recursive: true });
   demo = await startWebDemo({ dir: join(ROOT, 'examples', 'browser'), files: 10, seconds: 1 });
   accounts = await startFakePCloud({ bytesPerSecond: 20_000 });

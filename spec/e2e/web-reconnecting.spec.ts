@@ -7,13 +7,13 @@
  * Screenshots go to .tmp/screenshots/ (gitignored): web-reconnecting.png and web-failed.png, at
  * 900x600 (examples/browser/reconnecting.png, linked from the README, is a copy made by hand).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { type Browser, type Page } from 'playwright-core';
 import { startWebDemo, type WebDemo } from '../../examples/browser/server.js';
 import { sleep } from '../support/wait.js';
-import { CHROMIUM, launchChromium } from './engines/chromium.js';
+import { launchChromium, pageWithErrors } from './engines/chromium.js';
 
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, '.tmp', 'screenshots');
@@ -27,8 +27,6 @@ let page: Page;
 let pageErrors: string[];
 
 beforeAll(async () => {
-  // Not a skip: a CI image without a browser must be noticed, not silently pass.
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' or set CHROMIUM_PATH`);
   mkdirSync(SHOTS, { recursive: true });
   [demo, browser] = await Promise.all([startWebDemo({ dir: join(ROOT, 'examples', 'browser'), files: FILES, seconds: SECONDS }), launchChromium()]);
 }, 30_000);
@@ -41,10 +39,8 @@ afterAll(async () => {
 
 beforeEach(async () => {
   if (browser === undefined || demo === undefined) throw new Error('beforeAll failed');
-  page = await browser.newPage({ viewport: { width: 900, height: 600 } });
+  ({ page, errors: pageErrors } = await pageWithErrors(browser, { width: 900, height: 600 }));
   page.setDefaultTimeout(10_000);
-  pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(demo.url);
   await page.waitForSelector('body[data-state="idle"]', { timeout: 5_000 });
   // In the page: every text the wait line showed, every text of it a screen reader gets (without

@@ -1,15 +1,23 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium as playwright } from 'playwright-core';
+import { type Browser, chromium as playwright, type Page } from 'playwright-core';
 import type { Engine, EnginePage, PageFunction } from './engine.js';
 
 /** Debian's Chromium, or CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Why Chromium cannot start here, or undefined when it is installed. */
+function chromiumMissing(): string | undefined {
+  return existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' (npm test does it as root) or set CHROMIUM_PATH`;
+}
+
 /**
  * The one way the e2e specs start Chromium: headless, and without the background networking
  * that this machine's closed network refuses (it would fail many connections at every start).
+ * Throws when Chromium is missing: not a skip, a CI image without a browser must be noticed.
  */
-export function launchChromium(): Promise<Browser> {
+export async function launchChromium(): Promise<Browser> {
+  const missing = chromiumMissing();
+  if (missing !== undefined) throw new Error(missing);
   return playwright.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
@@ -17,10 +25,18 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** A page of `browser` in a context of its own (a fresh profile), and the page's uncaught errors as they come. */
+export async function pageWithErrors(browser: Browser, viewport: { readonly width: number; readonly height: number }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { page, errors };
+}
+
 /** Chromium (Blink), driven by playwright-core over CDP. */
 export const chromium: Engine = {
   name: 'chromium',
-  missing: () => (existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' (npm test does it as root) or set CHROMIUM_PATH`),
+  missing: chromiumMissing,
   async launch() {
     const browser = await launchChromium();
     return {
