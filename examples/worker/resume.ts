@@ -1,7 +1,8 @@
 /**
  * A retried job re-attaching to the zip an earlier attempt started, instead of starting a second
- * one: `zipProgressEvents$({ job })` watches it to the end (its progress and its waits), then `zipFileMetadata$` reads the saved file
- * (a re-attach never sees `savezip`'s answer, which went to the attempt that died).
+ * one: `zipProgressEvents$({ job })` watches it to the end (its progress and its waits), then
+ * `zipFileMetadata$` reads the saved file (a re-attach never sees `savezip`'s answer, which went
+ * to the attempt that died).
  */
 import { concatMap, lastValueFrom, retry, throwError, timer } from 'rxjs';
 import {

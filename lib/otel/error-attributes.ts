@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { pcloudErrorCategory } from '../pcloud/error-codes.js';
 import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, OTHER, PCLOUD_ERROR_CODE, RETRY_REASON } from './names.js';
 
 /**
@@ -47,9 +48,9 @@ export function retryReason(error: unknown): RetryReason {
     if (kind === 'network' || kind === 'timeout' || kind === 'redirect') return kind;
   }
   if (name === 'PCloudApiError' && typeof code === 'number') {
-    if (code >= 4000 && code <= 4999) return 'rate_limited';
-    if (code >= 5000 && code <= 5999) return 'server';
-    return 'api';
+    // The library's own grouping of result codes, which its retry rule follows.
+    const category = pcloudErrorCategory(code);
+    return category === 'rate-limit' ? 'rate_limited' : category === 'internal' ? 'server' : 'api';
   }
   return 'other';
 }

@@ -34,6 +34,3 @@ export const REQUEST_CANCELLED = 'pcloud.request.cancelled';
 export const HTTP_CLIENT_DURATION = 'http.client.request.duration';
 export const ZIP_DURATION = 'pcloud.zip.duration';
 export const ZIP_JOBS = 'pcloud.zip.jobs';
-
-/** The host `apiUrl` defaults to (lib/pcloud/endpoint.ts), for the job span's server attributes. */
-export const DEFAULT_API_URL = 'https://api.pcloud.com';

@@ -11,31 +11,28 @@ import { Observable } from 'rxjs';
 import { defaultFetchFor } from './default-fetch.js';
 import { errorAttributes, errorType, retryAttributes } from './error-attributes.js';
 import { instrumentsOf } from './instruments.js';
+import { DEFAULT_API_URL } from '../pcloud/endpoint.js';
 import {
-  DEFAULT_API_URL,
   ERROR_TYPE,
   PCLOUD_METHOD,
   RETRY_ATTEMPT,
   RETRY_DELAY_MS,
   RETRY_MAX_RETRIES,
   SCOPE,
-  SERVER_ADDRESS,
-  SERVER_PORT,
   ZIP_OUTCOME,
   ZIP_POLLS,
   ZIP_RETRIES,
 } from './names.js';
 import type { TelemetryOptions, TracedEvent, TracedOptions } from './telemetry-options.js';
-import { tracedFetch } from './traced-fetch.js';
+import { serverAttributes, tracedFetch } from './traced-fetch.js';
 
 /** How a job ended: completed, failed, or cancelled (unsubscribed, or aborted by its `signal`). */
 export type ZipOutcome = 'done' | 'error' | 'cancelled';
 
-/** `server.address` and `server.port` of a base URL (never its path, query or user info). */
-function serverAttributes(apiUrl: string | URL): Attributes {
+/** The server attributes of a base URL; none for one that does not parse (the call fails on it itself). */
+function serverOf(apiUrl: string | URL): Attributes {
   try {
-    const url = new URL(String(apiUrl));
-    return { [SERVER_ADDRESS]: url.hostname.replace(/^\[(.*)\]$/, '$1'), [SERVER_PORT]: url.port !== '' ? Number(url.port) : url.protocol === 'http:' ? 80 : 443 };
+    return serverAttributes(new URL(String(apiUrl)));
   } catch {
     return {};
   }
@@ -93,7 +90,7 @@ export function traceJob<O extends TracedOptions, E extends TracedEvent>(
       const tracer = tracerOf(telemetry);
       const instruments = instrumentsOf(meterOf(telemetry));
       const jobAttributes: Attributes = { [PCLOUD_METHOD]: pcloudMethod };
-      const span = tracer.startSpan(`pcloud ${pcloudMethod}`, { kind: SpanKind.INTERNAL, attributes: { ...jobAttributes, ...serverAttributes(given.apiUrl ?? DEFAULT_API_URL) } }, parent);
+      const span = tracer.startSpan(`pcloud ${pcloudMethod}`, { kind: SpanKind.INTERNAL, attributes: { ...jobAttributes, ...serverOf(given.apiUrl ?? DEFAULT_API_URL) } }, parent);
       const jobContext = trace.setSpan(parent, span);
       const startedAt = performance.now();
       let polls = 0;
@@ -140,7 +137,7 @@ export function traceJob<O extends TracedOptions, E extends TracedEvent>(
               instruments.retries.add(1, { ...jobAttributes, ...attributes });
             } else {
               const host = startedHost(event);
-              if (host !== undefined) span.setAttributes(serverAttributes(host));
+              if (host !== undefined) span.setAttributes(serverOf(host));
             }
             subscriber.next(event);
           },

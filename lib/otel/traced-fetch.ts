@@ -33,10 +33,13 @@ interface Target {
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']);
 
-/** `server.port`: the URL's port, or its scheme's default. */
-function portOf(url: URL): number {
-  if (url.port !== '') return Number(url.port);
-  return url.protocol === 'http:' ? 80 : 443;
+/**
+ * `server.address` (an IPv6 literal without its brackets, as the conventions spell an address)
+ * and `server.port` (the URL's, or its scheme's default) of a URL: never its path, query or user
+ * info. The job span's too.
+ */
+export function serverAttributes(url: URL): Attributes {
+  return { [SERVER_ADDRESS]: url.hostname.replace(/^\[(.*)\]$/, '$1'), [SERVER_PORT]: url.port !== '' ? Number(url.port) : url.protocol === 'http:' ? 80 : 443 };
 }
 
 function targetOf(href: string, method: string): Target {
@@ -45,9 +48,7 @@ function targetOf(href: string, method: string): Target {
   const pcloudMethod = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   const metricAttributes: Attributes = {
     [HTTP_REQUEST_METHOD]: known ? method : OTHER,
-    // An IPv6 literal without its brackets, as the conventions spell an address.
-    [SERVER_ADDRESS]: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    [SERVER_PORT]: portOf(url),
+    ...serverAttributes(url),
     [PCLOUD_METHOD]: pcloudMethod,
   };
   return {

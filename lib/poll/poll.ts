@@ -226,7 +226,7 @@ class Poller<T> implements Unsubscribable, Partial<Observer<T>>, PauseListener {
       this.config.waiting?.({ kind: paused ? 'paused' : 'resumed' });
       // After a resume, too, the first answer is told even if unchanged: what was shown before
       // the pause (an ETA) is as stale as before a failure wait.
-      if (!paused && this.config.waiting) this.toldWait = true;
+      if (!paused) this.toldWait = true;
     } catch (error) {
       this.subscriber.error(error);
       return;

@@ -8,7 +8,8 @@ import type { ZipProgress } from './snapshot.js';
  * the stream enters, until the next event (progress resumes after any of them):
  * - `retrying`: a poll failed with a transient `error` (5xxx, 4xxx rate limiting, a dropped
  *   connection, a timeout, HTTP 408, 429 or 5xx); the `attempt`-th retry in a row (1 to
- *   `maxRetries`, given too, so a UI can say "attempt 2 of 5") is sent after `delayMs` (a `Retry-After` or a rate-limit wait included).
+ *   `maxRetries`, given too, so a UI can say "attempt 2 of 5") is sent after `delayMs` (a
+ *   `Retry-After` or a rate-limit wait included).
  *   `error` is the instance the stream would have failed with had no retry been left (a
  *   `PCloudApiError` or `TransportError`, scrubbed of any credential, without server text).
  * - `waiting`: pCloud does not know the job yet (1901 within `notFoundGrace`, normal right after

@@ -32,8 +32,8 @@ import { resolveZipWatch } from './zip-progress.js';
 export function zipProgressEvents$(options: ZipProgressOptions): Observable<ZipProgressEvent> {
   if (typeof options !== 'object' || options === null) throw new TypeError('zipProgressEvents$ needs an options object');
   const [progresshash, connection, polling] = resolveZipWatch(options);
-  return new Observable<ZipProgressEvent>((subscriber) => {
-    return observeZipProgress(progresshash, connection, polling, (wait) => {
+  return new Observable<ZipProgressEvent>((subscriber) =>
+    observeZipProgress(progresshash, connection, polling, (wait) => {
       subscriber.next(waitEvent(wait));
     }).subscribe({
       next: (progress) => {
@@ -45,6 +45,6 @@ export function zipProgressEvents$(options: ZipProgressOptions): Observable<ZipP
       complete: () => {
         subscriber.complete();
       },
-    });
-  });
+    }),
+  );
 }
