@@ -145,7 +145,8 @@ function showWait(event: Exclude<ZipWaitEvent, { type: 'resumed' }>, host: strin
     }
   };
   paint();
-  if (event.type === 'retrying' && countdown === undefined && until > performance.now()) countdown = setInterval(paint, 1000);
+  // endWait() above stopped any earlier countdown.
+  if (event.type === 'retrying' && until > performance.now()) countdown = setInterval(paint, 1000);
   card.dataset.wait = event.type;
   // Nobody knows the time left during a wait: the last ETA would go stale by the whole wait. The
   // answer that ends it brings a fresh one (the library re-reads it even if nothing moved).
