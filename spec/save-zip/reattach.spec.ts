@@ -4,7 +4,7 @@ import { type FakePCloud, type FakeUser, startFakePCloud } from '../../lib/testi
 import { collect } from '../support/collect.js';
 import { requestsOf } from '../support/requests.js';
 import { seedFolder } from '../support/seed.js';
-import { sleep, waitFor } from '../support/wait.js';
+import { sleep, waitFor, watchStalls } from '../support/wait.js';
 
 /** Hand-off and resume against the emulator over real HTTP: a job watched by someone else. */
 describe('re-attach to a zip job', () => {
@@ -83,10 +83,13 @@ describe('re-attach to a zip job', () => {
     await waitFor('the zip to be stored', () => user.stat('/out/a.zip') !== undefined, 2000, 10);
     const job = { ...refOf(progresshash), startedAt: Date.now() - 60_000 };
     const t0 = Date.now();
+    const stalls = watchStalls();
     const outcome = await collect(zipProgress$({ job, auth: user.auth, apiUrl: fake.url, backoff: fast }));
+    stalls.stop();
     expect(outcome.error).toMatchObject({ name: 'PCloudApiError', code: 1901 });
     expect(requestsOf(fake, 'savezipprogress')).toHaveLength(1);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // Not after notFoundGrace: at once (time the process was frozen left out, see watchStalls).
+    expect(Date.now() - t0 - stalls.stalledMs()).toBeLessThan(2000);
     // ...and the zip is there.
     const metadata = await firstValueFrom(zipFileMetadata$({ job, auth: user.auth, apiUrl: fake.url }));
     expect(metadata).toMatchObject({ name: 'a.zip', size: user.readFile('/out/a.zip')?.length });

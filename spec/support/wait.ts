@@ -16,3 +16,37 @@ export async function waitFor(what: string, probe: () => boolean | Promise<boole
     await sleep(everyMs);
   }
 }
+
+/** What {@link watchStalls} returns. */
+export interface StallWatch {
+  /** Milliseconds the event loop could not run since the watch began, added up. */
+  stalledMs(): number;
+  /** Stops the ticker. */
+  stop(): void;
+}
+
+/**
+ * Adds up the time this process could not run: a ticker every `tickMs` counts how late each tick
+ * came. A spec that bounds a wall-clock interval from above subtracts it, because a loaded CI
+ * host can freeze a whole process for seconds (one froze a Node 26 run ~8 s past a 4 s guard),
+ * and that says nothing about the library. A library that waits too long on a timer still fails:
+ * the ticker runs on time while it waits. Time the loop spends busy counts as stalled too, so do
+ * not use this to bound CPU work.
+ */
+export function watchStalls(tickMs = 10): StallWatch {
+  let stalled = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    stalled += Math.max(0, now - last - tickMs);
+    last = now;
+  }, tickMs);
+  ticker.unref();
+  return {
+    // The gap since the last tick counts too: a freeze may not have ended in a tick yet.
+    stalledMs: () => stalled + Math.max(0, performance.now() - last - tickMs),
+    stop: () => {
+      clearInterval(ticker);
+    },
+  };
+}
