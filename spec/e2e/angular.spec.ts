@@ -237,8 +237,10 @@ it('keeps a running job across a page reload: the same card runs on to saved, wi
   // Ended: nothing left to resume after the next reload.
   await expect(page.evaluate(() => sessionStorage.getItem('pcloud-zip-jobs'))).resolves.toBeNull();
   // The next job does not reuse the resumed card's id.
-  await startZip('/zips/after-reload.zip');
+  // (Wait for its card first: the click returns before Angular renders it, and count() does not wait.)
+  await (await startZip('/zips/after-reload.zip')).waitFor({ timeout: 5_000 });
   await expect(page.locator('.zip-job').count()).resolves.toBe(2);
+  await expect(resumed.and(page.locator('[data-status="saved"]')).count()).resolves.toBe(1);
 }, 45_000);
 
 it('pauses polling while the tab is hidden and polls at once when it is shown', async () => {
