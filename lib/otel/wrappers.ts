@@ -30,8 +30,8 @@ export function traceSaveZip<O extends TracedOptions, E extends TracedEvent>(sav
 }
 
 /**
- * `zipProgressEvents$`, traced: a function of the same type, and a `pcloud savezipprogress` span per subscription, with each poll
- * as a CLIENT span below it, and the metrics. For `zipProgress$`, trace `zipProgressEvents$` and
+ * `zipProgressEvents$`, traced: a function of the same type, and a `pcloud savezipprogress`
+ * span per subscription, with each poll as a CLIENT span below it, and the metrics. For `zipProgress$`, trace `zipProgressEvents$` and
  * keep the snapshots: `pipe(filter((e) => e.type === 'progress'), map((e) => e.progress))`.
  *
  * @param zipProgressEvents - `zipProgressEvents$` from `pcloud-zip-progress`.

@@ -14,6 +14,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { startWebDemo, type WebDemo } from '../../examples/browser/server.js';
 import { sleep } from '../support/wait.js';
 import { launchChromium, pageWithErrors } from './engines/chromium.js';
+import { textOf } from './engines/page-steps.js';
 
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, '.tmp', 'screenshots');
@@ -73,7 +74,7 @@ function running(): WebDemo {
   return demo;
 }
 
-const text = async (selector: string): Promise<string> => (await page.textContent(selector))?.trim() ?? '';
+const text = (selector: string): Promise<string> => textOf(page, selector);
 const waitLog = (): Promise<{ texts: string[]; heard: string[]; quietMs: number }> =>
   page.evaluate(() => {
     const log = (window as unknown as { waitLog: { texts: string[]; heard: string[]; changedAt: number } }).waitLog;

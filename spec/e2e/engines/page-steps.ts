@@ -16,7 +16,7 @@ export async function waitInPage<A>(page: EnginePage, what: string, fn: PageFunc
 }
 
 /** The trimmed text of the first element matching `selector` ('' when there is none). */
-export function textOf(page: EnginePage, selector: string): Promise<string> {
+export function textOf(page: Pick<EnginePage, 'evaluate'>, selector: string): Promise<string> {
   return page.evaluate((s) => document.querySelector(s)?.textContent?.trim() ?? '', selector);
 }
 
